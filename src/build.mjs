@@ -1,0 +1,20 @@
+// Bundles the CLI into one ESM file: starting from a bundle takes ~0.5 s instead of ~3 s through tsx.
+import { build } from 'esbuild';
+import { chmodSync } from 'node:fs';
+
+const outfile = 'dist/flowsh.mjs';
+await build({
+  entryPoints: ['src/cli/main.ts'],
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  outfile,
+  minifyWhitespace: true,
+  // ink and cli-table3 pull in CommonJS modules that call require() for Node built-ins.
+  banner: { js: "#!/usr/bin/env node\nimport { createRequire as __flowshCreateRequire } from 'node:module';\nconst require = __flowshCreateRequire(import.meta.url);" },
+  // react-devtools-core is an optional peer of ink, only loaded when DEV=true.
+  external: ['react-devtools-core'],
+  logLevel: 'warning',
+});
+chmodSync(outfile, 0o755);
