@@ -8,13 +8,13 @@ export const enum Layer {
   None = 0, Eth = 1, Vlan = 2, Sll = 3, Sll2 = 4, Null = 5, Raw = 6,
   Ipv4 = 7, Ipv6 = 8, Tcp = 9, Udp = 10, Icmp = 11, Icmp6 = 12, Arp = 13, Lldp = 14,
   Ip6HopOpts = 15, Ip6Route = 16, Ip6Frag = 17, Ip6DestOpts = 18, Other = 19, Llc = 20,
-  Sctp = 21, Igmp = 22, Gre = 23, Esp = 24, Ah = 25, Qinq = 26,
+  Sctp = 21, Igmp = 22, Gre = 23, Esp = 24, Ah = 25, Qinq = 26, Rarp = 27,
 }
 
 export const LAYER_NAMES: readonly string[] = [
   '', 'eth', 'vlan', 'sll', 'sll2', 'null', 'raw', 'ipv4', 'ipv6', 'tcp', 'udp', 'icmp', 'icmp6',
   'arp', 'lldp', 'ip6hop', 'ip6route', 'ip6frag', 'ip6dest', 'data', 'llc', 'sctp', 'igmp', 'gre',
-  'esp', 'ah', 'qinq',
+  'esp', 'ah', 'qinq', 'rarp',
 ];
 
 /** Packet-level status bits; the flow store maps them onto Tranalyzer's flowStat bits. */
@@ -41,6 +41,8 @@ export const enum PacketStatus {
   Tunnel = 1 << 19, // IP in IP
   TcpOptionsCorrupt = 1 << 20,
   Truncated = 1 << 21, // any field cut short by the snaplen
+  IpOptionsCorrupt = 1 << 22, // IPv4 option with an impossible length (Tranalyzer ipFlags 0x0001)
+  HeaderStackOverrun = 1 << 23, // more layers than a header-stack code can hold; the rest not recorded
 }
 
 export class DecodedPacket {
