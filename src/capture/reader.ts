@@ -1,0 +1,261 @@
+/**
+ * Reads a capture file (classic pcap, pcapng, either gzip-compressed) in chunks and feeds every
+ * packet record to a CaptureSink. The format is recognised by its magic number, never by name.
+ */
+import { closeSync, openSync, unlinkSync, writeSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
+import { pipeline } from 'node:stream';
+import { createGunzip, type Gunzip } from 'node:zlib';
+import { PcapParser, isPcapMagic, readPcapHeader, PCAP_FILE_HEADER_BYTES } from './pcap.ts';
+import { PCAPNG_MAGIC, PcapngParser } from './pcapng.ts';
+import {
+  CaptureOpenError, type CaptureInfo, type CaptureSink, type InterfaceInfo, type ReadOptions,
+} from './types.ts';
+import { CHUNK_BYTES, INITIAL_WINDOW_BYTES, WarningGate, type ByteWindow, type RecordParser } from './window.ts';
+
+const PROGRESS_STEP_BYTES = 1024 * 1024;
+
+interface ByteSource {
+  /** Copies up to `length` bytes into target at offset; 0 means end of input. */
+  read(target: Uint8Array, offset: number, length: number): Promise<number>;
+  /** bytes of the underlying file consumed so far (compressed bytes for gzip) */
+  readonly consumed: number;
+  /** set when the input ended because of an error rather than at its end */
+  readonly error: Error | undefined;
+  close(): void;
+}
+
+class FileSource implements ByteSource {
+  consumed = 0;
+  error: Error | undefined;
+
+  constructor(private readonly fh: FileHandle) {}
+
+  async read(target: Uint8Array, offset: number, length: number): Promise<number> {
+    if (this.error) return 0;
+    try {
+      const { bytesRead } = await this.fh.read(target, offset, length, this.consumed);
+      this.consumed += bytesRead;
+      return bytesRead;
+    } catch (e) {
+      this.error = e as Error;
+      return 0;
+    }
+  }
+
+  close(): void {}
+}
+
+/** Decompresses through node:zlib, copying the decompressed bytes to the spill file if asked. */
+class GzipSource implements ByteSource {
+  consumed = 0;
+  error: Error | undefined;
+  spillError: Error | undefined;
+  private readonly gunzip: Gunzip;
+  private readonly chunks: AsyncIterator<Buffer>;
+  private pending: Buffer | undefined;
+  private pendingPos = 0;
+  private ended = false;
+  private spillFd = -1;
+
+  constructor(fh: FileHandle, private readonly spillPath: string | undefined) {
+    const compressed = fh.createReadStream({ start: 0, highWaterMark: CHUNK_BYTES, autoClose: false, emitClose: false });
+    compressed.on('data', (chunk) => { this.consumed += chunk.length; });
+    this.gunzip = createGunzip({ chunkSize: 128 * 1024 });
+    // errors reach us through the iterator; the callback only keeps them from being unhandled
+    pipeline(compressed, this.gunzip, () => {});
+    this.chunks = this.gunzip[Symbol.asyncIterator]();
+    if (spillPath !== undefined) this.spillFd = openSync(spillPath, 'w');
+  }
+
+  async read(target: Uint8Array, offset: number, length: number): Promise<number> {
+    while (this.pending === undefined || this.pendingPos >= this.pending.length) {
+      if (this.ended) return 0;
+      try {
+        const next = await this.chunks.next();
+        if (next.done) {
+          this.ended = true;
+          return 0;
+        }
+        this.pending = next.value;
+        this.pendingPos = 0;
+        this.spill(next.value);
+      } catch (e) {
+        this.error = e as Error;
+        this.ended = true;
+        return 0;
+      }
+    }
+    const n = Math.min(length, this.pending.length - this.pendingPos);
+    this.pending.copy(target, offset, this.pendingPos, this.pendingPos + n);
+    this.pendingPos += n;
+    return n;
+  }
+
+  private spill(chunk: Buffer): void {
+    if (this.spillFd < 0) return;
+    try {
+      for (let done = 0; done < chunk.length;) done += writeSync(this.spillFd, chunk, done, chunk.length - done);
+    } catch (e) {
+      this.spillError = e as Error;
+      closeSync(this.spillFd);
+      this.spillFd = -1;
+    }
+  }
+
+  close(): void {
+    this.gunzip.destroy();
+    if (this.spillFd >= 0) closeSync(this.spillFd);
+    this.spillFd = -1;
+  }
+
+  /** Removes the spill file (the capture turned out unreadable). */
+  discardSpill(): void {
+    this.close();
+    if (this.spillPath !== undefined) {
+      try { unlinkSync(this.spillPath); } catch { /* already gone */ }
+    }
+  }
+}
+
+function newWindow(capacity: number): ByteWindow {
+  const bytes = new Uint8Array(capacity);
+  return { bytes, view: new DataView(bytes.buffer), pos: 0, end: 0, base: 0, eof: false };
+}
+
+/**
+ * Makes at least `need` bytes available at win.pos (unless the input ends first): moves the
+ * unparsed tail to the front, grows the buffer for oversized records, reads chunks.
+ */
+async function refill(win: ByteWindow, source: ByteSource, need: number): Promise<void> {
+  if (win.pos > 0) {
+    win.bytes.copyWithin(0, win.pos, win.end);
+    win.base += win.pos;
+    win.end -= win.pos;
+    win.pos = 0;
+  }
+  if (need > win.bytes.length) {
+    const bigger = new Uint8Array(need + CHUNK_BYTES);
+    bigger.set(win.bytes.subarray(0, win.end));
+    win.bytes = bigger;
+    win.view = new DataView(bigger.buffer);
+  }
+  do {
+    const room = Math.min(CHUNK_BYTES, win.bytes.length - win.end);
+    if (room === 0) break;
+    const n = await source.read(win.bytes, win.end, room);
+    if (n === 0) {
+      win.eof = true;
+      break;
+    }
+    win.end += n;
+  } while (win.end < need);
+}
+
+function describe(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  return err?.code ? `${err.code}: ${err.message}` : String(err?.message ?? e);
+}
+
+function magicHex(win: ByteWindow): string {
+  return Array.from(win.bytes.subarray(0, Math.min(4, win.end)), (b) => b.toString(16).padStart(2, '0')).join(' ');
+}
+
+/**
+ * Reads the capture at `path`, calling sink.packet for every packet record in file order and
+ * sink.warning for every problem. Throws only CaptureOpenError (file missing or unreadable, not a
+ * capture, header cut short); everything else is a warning and reading goes on where it can.
+ * The interfaceId given to the sink indexes the returned `interfaces` (all sections of a pcapng).
+ */
+export async function readCapture(path: string, sink: CaptureSink, opts: ReadOptions = {}): Promise<CaptureInfo> {
+  let fh: FileHandle;
+  try {
+    fh = await open(path, 'r');
+  } catch (e) {
+    throw new CaptureOpenError(path, 0, `cannot open: ${describe(e)}`);
+  }
+  let source: ByteSource | undefined;
+  try {
+    const totalBytes = (await fh.stat()).size;
+    source = new FileSource(fh);
+    let win = newWindow(INITIAL_WINDOW_BYTES);
+    await refill(win, source, 4);
+    if (source.error) throw new CaptureOpenError(path, 0, `cannot read: ${describe(source.error)}`);
+    if (win.end === 0) throw new CaptureOpenError(path, 0, 'empty file');
+    let compressed = false;
+    if (win.end >= 2 && win.bytes[0] === 0x1f && win.bytes[1] === 0x8b) {
+      compressed = true;
+      try {
+        source = new GzipSource(fh, opts.spillPath);
+      } catch (e) {
+        throw new CaptureOpenError(path, 0, `cannot create the spill file ${opts.spillPath}: ${describe(e)}`);
+      }
+      win = newWindow(INITIAL_WINDOW_BYTES);
+      await refill(win, source, 4);
+      if (win.end === 0) {
+        throw new CaptureOpenError(path, 0, source.error
+          ? `gzip data unreadable: ${describe(source.error)}`
+          : 'empty file (after decompression)');
+      }
+    }
+    const inside = compressed ? ' inside the gzip data' : '';
+    if (win.end < 4) throw new CaptureOpenError(path, 0, `file too short for a capture header (${win.end} bytes${inside})`);
+
+    const gate = new WarningGate(path, sink);
+    const magic = win.view.getUint32(0, true);
+    let parser: RecordParser;
+    let info: Omit<CaptureInfo, 'fileBytes' | 'packets' | 'cancelled'>;
+    let pcapng: PcapngParser | undefined;
+    if (isPcapMagic(magic)) {
+      await refill(win, source, PCAP_FILE_HEADER_BYTES);
+      const layout = readPcapHeader(path, win);
+      win.pos = PCAP_FILE_HEADER_BYTES;
+      parser = new PcapParser(sink, gate, layout);
+      const iface: InterfaceInfo = { linkType: layout.linkType, snapLen: layout.snapLen, tsDigits: layout.nanosecond ? 9 : 6 };
+      info = { file: path, format: 'pcap', compressed, littleEndian: layout.littleEndian, interfaces: [iface], tsDigits: iface.tsDigits };
+    } else if (magic === PCAPNG_MAGIC) {
+      parser = pcapng = new PcapngParser(path, sink, gate);
+      info = { file: path, format: 'pcapng', compressed, littleEndian: true, interfaces: pcapng.interfaces, tsDigits: 6 };
+    } else {
+      throw new CaptureOpenError(path, 0, `not a pcap or pcapng file${inside} (magic ${magicHex(win)})`);
+    }
+
+    let cancelled = false;
+    let lastProgress = 0;
+    for (;;) {
+      const need = parser.parse(win);
+      if (need === 0 || win.eof) break; // eof: the parser has already seen everything
+      if (opts.signal?.aborted) {
+        cancelled = true;
+        break;
+      }
+      await refill(win, source, need);
+      if (source.error) {
+        gate.warn(parser.packets + 1, win.base + win.end,
+          `${compressed ? 'compressed data unreadable' : 'read error'}: ${describe(source.error)}; reading stopped here`, true);
+      }
+      if (opts.progress && source.consumed - lastProgress >= PROGRESS_STEP_BYTES) {
+        lastProgress = source.consumed;
+        opts.progress(source.consumed, totalBytes, parser.packets);
+      }
+    }
+    if (!cancelled && opts.signal?.aborted) cancelled = true;
+    const fileBytes = win.base + win.end;
+    gate.finish(parser.packets + 1, fileBytes);
+    if (source instanceof GzipSource && source.spillError) {
+      gate.warn(parser.packets + 1, 0, `could not write the spill file ${opts.spillPath}: ${describe(source.spillError)}; payload will be unavailable`);
+    }
+    opts.progress?.(source.consumed, totalBytes, parser.packets);
+    if (pcapng) {
+      const digits = pcapng.interfaces.reduce((m, i) => Math.max(m, i.tsDigits), 0);
+      info = { ...info, littleEndian: pcapng.firstLittleEndian, tsDigits: pcapng.interfaces.length > 0 ? digits : 6 };
+    }
+    return { ...info, fileBytes, packets: parser.packets, cancelled };
+  } catch (e) {
+    if (source instanceof GzipSource && e instanceof CaptureOpenError) source.discardSpill();
+    throw e;
+  } finally {
+    source?.close();
+    await fh.close();
+  }
+}
