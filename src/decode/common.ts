@@ -26,8 +26,17 @@ export function markBogus(out: DecodedPacket, message: string): void {
 export function markShort(
   out: DecodedPacket, needEnd: number, ipEnd: number, cutBit: PacketStatus, what: string,
 ): void {
-  if (needEnd > ipEnd) markBogus(out, `${what} longer than the IP payload`);
+  if (needEnd > ipEnd) markBeyondDatagram(out, what);
   else markCut(out, cutBit, `${what} cut by the snaplen`);
+}
+
+/**
+ * A header runs past the end of its IP datagram: bogus, unless the datagram is a first
+ * fragment, where the header legitimately continues in the next fragment (tiny fragments).
+ */
+export function markBeyondDatagram(out: DecodedPacket, what: string): void {
+  if (out.moreFragments) noteError(out, `${what} continues in the next fragment`);
+  else markBogus(out, `${what} longer than the IP payload`);
 }
 
 /**

@@ -496,6 +496,13 @@ test('TCP header length nonsense is bogus', () => {
   assert.ok(has(short, S.Bogus));
   assert.equal(has(short, S.CapLenBelowL4), false);
   assert.equal(short.srcPort, 1);
+  // ... unless it is a first fragment: the header continues in the next one
+  const tiny = decode(ethernet(P_IPV4, ipv4([0, 1, 0, 2, 0, 0, 0, 0], { proto: 6, flags: 0x2000 })));
+  assert.equal(has(tiny, S.Bogus), false);
+  assert.ok(has(tiny, S.Fragment));
+  assert.equal(has(tiny, S.CapLenBelowL4), false);
+  assert.match(tiny.error, /next fragment/);
+  assert.equal(tiny.dstPort, 2);
 });
 
 test('UDP, ICMP, ICMPv6, SCTP, IGMP, GRE, ESP and unknown protocols', () => {

@@ -1,6 +1,6 @@
 import { type DecodedPacket, Layer, PacketStatus } from './packet.ts';
 import { addLayer } from './stack.ts';
-import { markBogus, markShort, noteError, setPayload } from './common.ts';
+import { markBeyondDatagram, markBogus, markShort, noteError, setPayload } from './common.ts';
 
 export const IPPROTO_ICMP = 1;
 export const IPPROTO_IGMP = 2;
@@ -72,7 +72,7 @@ function decodeTcp(
   }
   const headerEnd = off + headerLen;
   if (headerEnd > ipEnd) {
-    markBogus(out, 'TCP header longer than the IP payload');
+    markBeyondDatagram(out, 'TCP header');
     return;
   }
   if (headerLen > TCP_MIN_HEADER) decodeTcpOptions(view, start, off + TCP_MIN_HEADER, headerEnd, capEnd, out);
