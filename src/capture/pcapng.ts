@@ -169,6 +169,15 @@ export class PcapngParser implements RecordParser {
     if (this.sections === 0) this.firstLittleEndian = le;
     this.sections++;
     this.le = le;
+    this.startSection();
+    const major = win.view.getUint16(pos + 12, le);
+    if (major !== 1) {
+      this.gate.warn(this.packets + 1, win.base + pos, `section header has unsupported version ${major}.${win.view.getUint16(pos + 14, le)}; reading it as 1.0`);
+    }
+  }
+
+  /** Interfaces are numbered per section. */
+  private startSection(): void {
     this.ifLinkType = [];
     this.ifMaxCap = [];
     this.ifSnapLen = [];
@@ -178,10 +187,6 @@ export class PcapngParser implements RecordParser {
     this.ifNsecDiv = [];
     this.ifOffsetSec = [];
     this.ifGlobal = [];
-    const major = win.view.getUint16(pos + 12, le);
-    if (major !== 1) {
-      this.gate.warn(this.packets + 1, win.base + pos, `section header has unsupported version ${major}.${win.view.getUint16(pos + 14, le)}; reading it as 1.0`);
-    }
   }
 
   private interfaceDescription(win: ByteWindow, pos: number, len: number): void {
@@ -308,17 +313,21 @@ export class PcapngParser implements RecordParser {
     this.resyncStart = win.base + win.pos;
     this.resyncReason = reason;
     this.resyncAtEof = atEof;
-    win.pos += 4;
+    win.pos++;
     return Step.Continue;
   }
 
   /**
-   * Scans forward in 4-byte steps (blocks are 32-bit aligned) for a known block type whose leading
-   * and trailing lengths agree. Emits one warning for the whole skipped stretch.
+   * Scans forward for a known block type whose leading and trailing lengths agree (and, for packet
+   * blocks, whose interface exists). Byte by byte rather than in 4-byte steps: blocks are aligned
+   * only until bytes go missing or get inserted. A section of the other byte order read 3 bytes
+   * off looks like a valid block stream, so its headers must be found first: an interface block
+   * in the other byte order is accepted too (its section header was lost) and starts a section.
+   * Emits one warning for the whole skipped stretch.
    */
   private resync(win: ByteWindow): number {
     const view = win.view, end = win.end;
-    for (let c = win.pos; ; c += 4) {
+    for (let c = win.pos; ; c++) {
       if (end - c < 12) {
         if (!win.eof) {
           win.pos = c;
@@ -332,31 +341,62 @@ export class PcapngParser implements RecordParser {
         win.pos = end;
         return Step.Done;
       }
-      const type = view.getUint32(c, this.le);
-      let le = this.le;
-      if (type === PCAPNG_MAGIC) {
-        const bom = view.getUint32(c + 8, true);
-        if (bom === BYTE_ORDER_MAGIC) le = true;
-        else if (bom === BYTE_ORDER_MAGIC_SWAPPED) le = false;
-        else continue;
+      let found = this.candidate(view, c, end, win.eof, this.le, false);
+      let flipped = false;
+      if (found === 0) {
+        found = this.candidate(view, c, end, win.eof, !this.le, true);
+        flipped = found > 0;
       }
-      const minLen = minBlockBytes(type);
-      if (minLen === 0) continue;
-      const len = view.getUint32(c + 4, le);
-      if (len < minLen || (len & 3) !== 0 || len > MAX_BLOCK_BYTES) continue;
-      if (len > end - c) {
-        if (win.eof) continue;
+      if (found === 0) continue;
+      if (found < 0) {
         win.pos = c;
-        return len;
+        return -found;
       }
-      if (view.getUint32(c + len - 4, le) !== len) continue;
+      let note = '';
+      if (flipped) {
+        // The lost section header would have reset the interfaces and set this byte order.
+        this.le = !this.le;
+        this.startSection();
+        note = ` (a section header in ${this.le ? 'little' : 'big'}-endian order seems lost)`;
+      }
       const skipped = win.base + c - this.resyncStart;
       this.gate.warn(this.packets + 1, this.resyncStart,
-        `${this.resyncReason}; skipped ${skipped} bytes to the next block at byte offset ${win.base + c}`);
+        `${this.resyncReason}; skipped ${skipped} bytes to the next block at byte offset ${win.base + c}${note}`);
       this.resyncing = false;
       win.pos = c;
       return Step.Continue;
     }
+  }
+
+  /**
+   * Whether a block plausibly starts at `at` when read in byte order `le`: its length when it
+   * does, 0 when it does not, minus the bytes needed to tell. `interfaceOnly` admits only an
+   * interface description block (used for the other byte order).
+   */
+  private candidate(view: DataView, at: number, end: number, eof: boolean, le: boolean, interfaceOnly: boolean): number {
+    const type = view.getUint32(at, le);
+    // The reserved field must be 0: read 3 bytes early, an interface block of the other byte
+    // order shows its link type there (the length's zero bytes pose as type and length).
+    if (interfaceOnly && (type !== IDB || view.getUint16(at + 10, le) !== 0)) return 0;
+    if (type === PCAPNG_MAGIC) {
+      const bom = view.getUint32(at + 8, true);
+      if (bom === BYTE_ORDER_MAGIC) le = true;
+      else if (bom === BYTE_ORDER_MAGIC_SWAPPED) le = false;
+      else return 0;
+    }
+    const minLen = minBlockBytes(type);
+    if (minLen === 0) return 0;
+    const len = view.getUint32(at + 4, le);
+    if (len < minLen || (len & 3) !== 0 || len > MAX_BLOCK_BYTES) return 0;
+    if (len > end - at) return eof ? 0 : -len;
+    if (view.getUint32(at + len - 4, le) !== len) return 0;
+    if (type === EPB || type === PB) {
+      const ifId = type === EPB ? view.getUint32(at + 8, le) : view.getUint16(at + 8, le);
+      if (ifId >= this.ifLinkType.length || view.getUint32(at + 20, le) > len - 32) return 0;
+    } else if (type === SPB && this.ifLinkType.length === 0) {
+      return 0;
+    }
+    return len;
   }
 }
 

@@ -456,3 +456,21 @@ test('pcapng: a later section header with a bad byte-order magic is resynchronis
   assert.match(sink.warnings[0]!.message, /invalid byte-order magic/);
   assert.equal(info.interfaces.length, 2);
 });
+
+test('pcapng: a lost big-endian section header is recovered from the interface block after it', async () => {
+  const ng = new PcapngBuilder();
+  ng.section(true);
+  ng.iface(1, 0);
+  ng.packet(0, 1_000_000n, packetBytes(0, 10));
+  const lostSection = ng.section(false);
+  const beIface = ng.iface(113, 0, { tsresol: 3 });
+  const expected = [ng.packet(0, 2_000n, packetBytes(1, 17), 17, 2), ng.packet(0, 3_000n, packetBytes(2, 18))];
+  const bytes = ng.finish();
+  bytes.fill(0x55, lostSection, lostSection + 12); // type, length and byte-order magic gone
+  const { sink, info } = await read(bytes);
+  assert.deepEqual(sink.warnings.map((w) => [w.packetNo, w.byteOffset]), [[2, lostSection]]);
+  assert.match(sink.warnings[0]!.message, new RegExp(`skipped 28 bytes to the next block at byte offset ${beIface} \\(a section header in big-endian order seems lost\\)`));
+  assert.deepEqual(sink.packets.map((p) => [p.fileOffset, p.linkType, p.interfaceId, p.sec]), [
+    [sink.packets[0]!.fileOffset, 1, 0, 1], [expected[0], 113, 1, 2], [expected[1], 113, 1, 3]]);
+  assert.equal(info.interfaces.length, 2);
+});
