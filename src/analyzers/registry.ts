@@ -1,0 +1,7 @@
+/** The analyzers every load runs, in order (later analyzers may read earlier ones' columns). */
+import type { Analyzer } from './analyzer.ts';
+import { BasicFlowAnalyzer } from './basicFlow/basicFlow.ts';
+
+export function createAnalyzers(expectedPackets: number): Analyzer[] {
+  return [new BasicFlowAnalyzer(expectedPackets)];
+}

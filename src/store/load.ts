@@ -1,0 +1,142 @@
+/** Loading a capture: read, decode, build flows, then assemble the flows and packets tables. */
+import { statSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { readCapture } from '../capture/reader.ts';
+import { openPayloadSource } from '../capture/payload.ts';
+import type { CaptureInfo, CaptureWarning, PayloadSource } from '../capture/types.ts';
+import { createAnalyzers } from '../analyzers/registry.ts';
+import type { Analyzer, FinishContext } from '../analyzers/analyzer.ts';
+import { CORE_FLOW_COLUMNS, CORE_PACKET_COLUMNS } from '../analyzers/core/schema.ts';
+import { FlowStore } from './flowStore.ts';
+import { ColumnTable } from './columnTable.ts';
+import { BigFlagColumn, CharColumn, NumberColumn, TimeColumn } from './columns.ts';
+import type { Catalog, Column, Table } from './table.ts';
+import { buildReport, type LoadReport } from '../report/report.ts';
+import { growF64, growU32 } from './growable.ts';
+
+export const FLOWS_DESCRIPTION = 'One row per flow direction: A (initiator) and B (reverse) share a flowInd';
+export const PACKETS_DESCRIPTION = 'One row per packet, in capture order';
+
+export interface LoadedCapture {
+  readonly file: string;
+  readonly info: CaptureInfo;
+  readonly catalog: Catalog;
+  readonly flows: Table;
+  readonly packets: Table;
+  readonly report: LoadReport;
+  readonly warnings: readonly CaptureWarning[];
+  readonly payload: PayloadSource;
+  readonly analyzers: readonly Analyzer[];
+  /** release the file handle and any decompressed spill file */
+  close(): void;
+}
+
+export interface LoadOptions {
+  readonly signal?: AbortSignal;
+  readonly progress?: (bytesRead: number, totalBytes: number, packets: number) => void;
+}
+
+class SimpleCatalog implements Catalog {
+  constructor(readonly tables: readonly Table[]) {}
+  table(name: string): Table | undefined {
+    return this.tables.find((t) => t.def.name === name);
+  }
+}
+
+/** Packet sink that also records where each frame lies in the file (for payload and `save`). */
+class RecordingStore extends FlowStore {
+  readonly fileOffsets = growF64(1024);
+  readonly capLens = growU32(1024);
+  override packet(
+    bytes: Uint8Array, view: DataView, start: number, capLen: number, wireLen: number,
+    tsSec: number, tsNsec: number, linkType: number, fileOffset: number,
+  ): void {
+    this.fileOffsets.push(fileOffset);
+    this.capLens.push(capLen);
+    super.packet(bytes, view, start, capLen, wireLen, tsSec, tsNsec, linkType, fileOffset);
+  }
+}
+
+export async function loadCapture(file: string, opts: LoadOptions = {}): Promise<LoadedCapture> {
+  const started = performance.now();
+  let size = 0;
+  try { size = statSync(file).size; } catch { /* readCapture reports the error */ }
+  const expectedPackets = Math.min(1 << 24, Math.max(1024, Math.ceil(size / 400)));
+  const analyzers = createAnalyzers(expectedPackets);
+  const store = new RecordingStore(file, analyzers, expectedPackets);
+  const spillPath = join(tmpdir(), `flowsh-${randomUUID()}.pcap`);
+  let info: CaptureInfo;
+  try {
+    info = await readCapture(file, store, { signal: opts.signal, progress: opts.progress, spillPath });
+  } catch (e) {
+    rmSync(spillPath, { force: true });
+    throw e;
+  }
+  store.finishFlows();
+  const payload = openPayloadSource(file, info.compressed ? spillPath : undefined);
+  const { flows, packets } = assembleTables(store, info, payload);
+  const report = buildReport(store, info, flows, analyzers, performance.now() - started);
+  return {
+    file, info, flows, packets, report, payload, analyzers,
+    catalog: new SimpleCatalog([flows, packets]),
+    warnings: store.warnings,
+    close() {
+      payload.close();
+      if (info.compressed) rmSync(spillPath, { force: true });
+    },
+  };
+}
+
+function assembleTables(store: RecordingStore, info: CaptureInfo, payload: PayloadSource): { flows: Table; packets: Table } {
+  // flows table order: by flowInd, A before B; directions without packets are left out
+  const storageRows = store.flowCount() * 2;
+  const order: number[] = [];
+  for (let r = 0; r < storageRows; r++) if (store.exists(r)) order.push(r);
+  const flowOrder = Int32Array.from(order);
+  const tableRowOf = new Int32Array(storageRows).fill(-1);
+  flowOrder.forEach((r, i) => { tableRowOf[r] = i; });
+
+  const packetCount = store.counters.packets;
+  const packetFlowRow = store.packetFlowRow.finish();
+  const packetFlowTableRow = Int32Array.from(packetFlowRow, (r) => (r < 0 ? -1 : tableRowOf[r]!));
+  const [dirDef, indDef, statDef] = CORE_FLOW_COLUMNS as [typeof CORE_FLOW_COLUMNS[0], typeof CORE_FLOW_COLUMNS[0], typeof CORE_FLOW_COLUMNS[0]];
+  const flowStat = new BigUint64Array(flowOrder.length);
+  const lo = store.statLo.data, hi = store.statHi.data;
+  flowOrder.forEach((r, i) => { flowStat[i] = (BigInt(hi[r]!) << 32n) | BigInt(lo[r]!); });
+  const flowColumns: Column[] = [
+    new CharColumn(dirDef, Uint8Array.from(flowOrder, (r) => (r & 1 ? 66 : 65))),
+    new NumberColumn(indDef, Float64Array.from(flowOrder, (r) => (r >> 1) + 1)),
+    new BigFlagColumn(statDef, flowStat),
+  ];
+
+  const pLo = store.packetStatLo.finish(), pHi = store.packetStatHi.finish();
+  const packetStat = new BigUint64Array(packetCount);
+  for (let i = 0; i < packetCount; i++) packetStat[i] = (BigInt(pHi[i]!) << 32n) | BigInt(pLo[i]!);
+  const packetSec = store.packetSec.finish(), packetNsec = store.packetNsec.finish();
+  const [pktNoDef, , , , timeDef] = CORE_PACKET_COLUMNS;
+  const packetColumns: Column[] = [
+    new NumberColumn(pktNoDef!, Float64Array.from({ length: packetCount }, (_, i) => i + 1)),
+    new NumberColumn(indDef, Float64Array.from(packetFlowRow, (r) => (r < 0 ? 0 : (r >> 1) + 1))),
+    new CharColumn(dirDef, Uint8Array.from(packetFlowRow, (r) => (r < 0 ? 0 : r & 1 ? 66 : 65))),
+    new BigFlagColumn(statDef, packetStat),
+    new TimeColumn(timeDef!, packetSec, packetNsec, info.tsDigits),
+  ];
+
+  const built = new Map<string, Column>(flowColumns.map((c) => [c.def.name, c]));
+  const ctx: FinishContext = {
+    flowOrder, packetFlowRow, packetFlowTableRow, packetCount, tsDigits: info.tsDigits,
+    packetSec, packetNsec, packetFileOffset: store.fileOffsets.finish(), packetCapLen: store.capLens.finish(), payload,
+    flowColumn: (name) => built.get(name),
+  };
+  for (const analyzer of store.analyzers) {
+    const out = analyzer.finish(ctx);
+    for (const c of out.flowColumns) { flowColumns.push(c); built.set(c.def.name, c); }
+    packetColumns.push(...out.packetColumns);
+  }
+  return {
+    flows: new ColumnTable('flows', FLOWS_DESCRIPTION, flowOrder.length, flowColumns),
+    packets: new ColumnTable('packets', PACKETS_DESCRIPTION, packetCount, packetColumns),
+  };
+}
