@@ -1,0 +1,42 @@
+/** Words and forms of the query language, for completion and help (functions: see functions.ts). */
+
+export interface StatementHelp {
+  /** the word that starts the statement; TABLE stands for any table name */
+  readonly keyword: string;
+  readonly syntax: string;
+  readonly description: string;
+}
+
+export const STATEMENTS: readonly StatementHelp[] = [
+  {
+    keyword: 'TABLE',
+    syntax: 'TABLE [where EXPR] [select COL|AGG(COL), ...] [group by COL, ...] [sort COL [asc|desc], ...] [limit N]',
+    description: 'query a table (flows, packets, ...)',
+  },
+  { keyword: 'explain', syntax: 'explain COLUMN[=VALUE]', description: 'meaning of the bits or values of a column (like tawk -V)' },
+  { keyword: 'columns', syntax: 'columns [TABLE]', description: 'list columns with type and description' },
+  { keyword: 'report', syntax: 'report', description: 'summary of the loaded capture' },
+  { keyword: 'help', syntax: 'help [TOPIC]', description: 'help on statements, functions and columns' },
+  { keyword: 'load', syntax: 'load PATH', description: 'load a pcap or pcapng file' },
+  { keyword: 'history', syntax: 'history', description: 'show previous statements' },
+  { keyword: 'clear', syntax: 'clear', description: 'clear the screen' },
+  { keyword: 'quit', syntax: 'quit | exit', description: 'leave flowsh' },
+  { keyword: 'exit', syntax: 'quit | exit', description: 'leave flowsh' },
+];
+
+/** words that start a statement (besides table names) */
+export const STATEMENT_KEYWORDS: readonly string[] = STATEMENTS.map((s) => s.keyword);
+
+/** words inside a query statement, in the order they are usually typed */
+export const CLAUSE_KEYWORDS: readonly string[] = ['where', 'select', 'group by', 'sort', 'asc', 'desc', 'limit'];
+
+/** words of expressions */
+export const OPERATOR_KEYWORDS: readonly string[] = ['and', 'or', 'not', 'in'];
+
+export const OPERATORS: readonly { readonly symbol: string; readonly description: string }[] = [
+  { symbol: '== != < <= > >= =', description: 'comparisons (= is ==); on list columns true if any item matches' },
+  { symbol: '& | ^ ~', description: 'bit and, or, xor, not (bind tighter than comparisons)' },
+  { symbol: 'and or not && || !', description: 'logic' },
+  { symbol: '~ !~', description: 'regex match: COL ~ /regex/ or COL ~ "regex"' },
+  { symbol: 'in, not in', description: 'COL in (v, ...), ADDR in PREFIX' },
+];

@@ -1,0 +1,12 @@
+import type { Catalog, Table } from '../store/table.ts';
+import { didYouMean, QueryError, type Span } from './errors.ts';
+import { STATEMENT_KEYWORDS } from './language.ts';
+
+/** the catalog's table `name`, or an error suggesting close table names and commands */
+export function findTable(catalog: Catalog, name: string, span: Span, text: string): Table {
+  const table = catalog.table(name);
+  if (table) return table;
+  const tables = catalog.tables.map((t) => t.def.name);
+  const hint = didYouMean(name, [...tables, ...STATEMENT_KEYWORDS.filter((k) => k !== 'TABLE')]);
+  throw QueryError.at(`unknown table or command '${name}'${hint || `; tables: ${tables.join(', ')}`}`, text, span);
+}

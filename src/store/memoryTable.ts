@@ -1,0 +1,163 @@
+/**
+ * A small Table built from plain JS arrays and ColumnDefs: for query results that are computed
+ * rather than loaded (aggregates, `explain`, `columns`) and for test fixtures. Not for captures:
+ * the flow store has its own compact columns.
+ */
+import { formatHex, isFlagType, type ColumnDef, type ColumnType, type TableDef } from '../schema/types.ts';
+import type { Catalog, Column, Table } from './table.ts';
+import { IpAddr, type Value } from './value.ts';
+
+/** a column's cells; `undefined` and `null` are both "no value" */
+export type ColumnData = readonly (Value | undefined)[];
+
+const NUMBER_TYPES: ReadonlySet<ColumnType> = new Set([
+  'u8', 'u16', 'u32', 'h8', 'h16', 'h32', 'f64', 'time', 'seconds', 'u64', 'i64',
+]);
+
+/** Display text without raw control bytes: they become \xNN (tab, CR, LF as \t \r \n). */
+export function escapeText(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\x00-\x1f\x7f]/g, (c) => {
+    if (c === '\t') return '\\t';
+    if (c === '\n') return '\\n';
+    if (c === '\r') return '\\r';
+    return '\\x' + c.charCodeAt(0).toString(16).padStart(2, '0');
+  });
+}
+
+/** up to 6 decimals, trailing zeros dropped (averages would otherwise print 17 digits) */
+function formatFloat(v: number): string {
+  if (!Number.isFinite(v) || Number.isInteger(v)) return String(v);
+  return v.toFixed(6).replace(/\.?0+$/, '');
+}
+
+/** text of one scalar value of a column of type `type` */
+export function formatValue(value: Value | undefined, type: ColumnType): string {
+  if (value === null || value === undefined) return '';
+  if (Array.isArray(value)) return value.map((v) => formatValue(v, type)).join(';');
+  if (value instanceof IpAddr) return value.toString();
+  if (typeof value === 'bigint') return isFlagType(type) ? formatHex(value, type) : value.toString();
+  if (typeof value === 'number') {
+    if (isFlagType(type)) return formatHex(value, type);
+    if (type === 'time' || type === 'seconds') return value.toFixed(6);
+    return type === 'f64' ? formatFloat(value) : String(value);
+  }
+  if (typeof value === 'string') return escapeText(type === 'mac' ? value.toLowerCase() : value);
+  return String(value);
+}
+
+/** a JSON literal: numbers stay numbers (bigints as exact digits), addresses and text as strings */
+export function jsonValue(value: Value | undefined): string {
+  if (value === null || value === undefined) return 'null';
+  if (Array.isArray(value)) return '[' + value.map(jsonValue).join(',') + ']';
+  if (value instanceof IpAddr) return JSON.stringify(value.toString());
+  if (typeof value === 'bigint') return value.toString();
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : 'null';
+  return JSON.stringify(value);
+}
+
+function normaliseScalar(value: Value | undefined, def: ColumnDef): Value {
+  if (value === undefined || value === null) return null;
+  if (def.type === 'ip' && typeof value === 'string') {
+    const addr = IpAddr.parse(value);
+    if (addr === undefined) throw new Error(`column ${def.name}: '${value}' is not an IP address`);
+    return addr;
+  }
+  if (def.type === 'mac' && typeof value === 'string') return value.toLowerCase();
+  return value;
+}
+
+class ArrayColumn implements Column {
+  readonly numbers?: Float64Array;
+  readonly bigints?: BigUint64Array | BigInt64Array;
+  private readonly values?: readonly Value[];
+  private readonly missing?: Uint8Array;
+
+  constructor(readonly def: ColumnDef, data: ColumnData) {
+    const n = data.length;
+    const isNumberStorable = (v: Value | undefined): boolean =>
+      v === null || v === undefined || typeof v === 'number' ||
+      (typeof v === 'bigint' && v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= BigInt(Number.MIN_SAFE_INTEGER));
+    if (!def.repeated && def.type === 'h64') {
+      const bigints = new BigUint64Array(n);
+      const missing = new Uint8Array(n);
+      data.forEach((v, i) => {
+        if (v === null || v === undefined) missing[i] = 1;
+        else bigints[i] = BigInt.asUintN(64, BigInt(v as number | bigint));
+      });
+      this.bigints = bigints;
+      this.missing = missing;
+    } else if (!def.repeated && NUMBER_TYPES.has(def.type) && data.every(isNumberStorable)) {
+      // no value -> NaN, which every comparison treats as false
+      this.numbers = Float64Array.from(data, (v) => (v === null || v === undefined ? NaN : Number(v)));
+    } else if (!def.repeated && (def.type === 'u64' || def.type === 'i64')) {
+      const bigints = def.type === 'u64' ? new BigUint64Array(n) : new BigInt64Array(n);
+      const missing = new Uint8Array(n);
+      data.forEach((v, i) => {
+        if (v === null || v === undefined) missing[i] = 1;
+        else bigints[i] = BigInt(v as number | bigint);
+      });
+      this.bigints = bigints;
+      this.missing = missing;
+    } else {
+      this.values = data.map((v) =>
+        def.repeated ? (Array.isArray(v) ? v.map((item) => normaliseScalar(item, def)) : v === undefined ? null : normaliseScalar(v, def))
+          : normaliseScalar(v, def));
+    }
+  }
+
+  get(row: number): Value {
+    if (this.numbers) {
+      const v = this.numbers[row]!;
+      return Number.isNaN(v) && this.def.type !== 'f64' ? null : v;
+    }
+    if (this.bigints) return this.missing![row] ? null : this.bigints[row]!;
+    return this.values![row] ?? null;
+  }
+
+  text(row: number): string {
+    return formatValue(this.get(row), this.def.type);
+  }
+
+  json(row: number): string {
+    return jsonValue(this.get(row));
+  }
+}
+
+export function memoryColumn(def: ColumnDef, data: ColumnData): Column {
+  return new ArrayColumn(def, data);
+}
+
+export class MemoryTable implements Table {
+  readonly columns: readonly Column[];
+  readonly rowCount: number;
+  private readonly byName: ReadonlyMap<string, Column>;
+
+  /** `data` holds one array per column of `def`, all of the same length (missing arrays: all null) */
+  constructor(readonly def: TableDef, data: Readonly<Record<string, ColumnData>>) {
+    const lengths = Object.values(data).map((d) => d.length);
+    this.rowCount = lengths.length ? Math.max(...lengths) : 0;
+    if (lengths.some((l) => l !== this.rowCount)) throw new Error(`table ${def.name}: columns of unequal length`);
+    const empty: ColumnData = new Array<undefined>(this.rowCount).fill(undefined);
+    this.columns = def.columns.map((c) => new ArrayColumn(c, data[c.name] ?? empty));
+    this.byName = new Map(this.columns.map((c) => [c.def.name, c]));
+  }
+
+  static fromRows(def: TableDef, rows: readonly Readonly<Record<string, Value | undefined>>[]): MemoryTable {
+    const data: Record<string, (Value | undefined)[]> = {};
+    for (const c of def.columns) data[c.name] = rows.map((r) => r[c.name]);
+    return new MemoryTable(def, data);
+  }
+
+  column(name: string): Column | undefined {
+    return this.byName.get(name);
+  }
+}
+
+export class MemoryCatalog implements Catalog {
+  constructor(readonly tables: readonly Table[]) {}
+
+  table(name: string): Table | undefined {
+    return this.tables.find((t) => t.def.name === name);
+  }
+}
