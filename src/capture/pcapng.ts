@@ -71,44 +71,63 @@ export class PcapngParser implements RecordParser {
     }
   }
 
-  /** The hot loop: well-formed Enhanced Packet Blocks wholly in the window. */
+  /**
+   * The hot loop: well-formed Enhanced Packet Blocks wholly in the window. The interface's
+   * parameters stay in locals while consecutive packets use the same one, and the timestamp's
+   * high word (which changes every 2^32 units) is converted only when it changes.
+   */
   private readCleanPackets(win: ByteWindow): void {
     const view = win.view, bytes = win.bytes, end = win.end, base = win.base, sink = this.sink, le = this.le;
-    const ifLinkType = this.ifLinkType, ifMaxCap = this.ifMaxCap, ifUnits = this.ifUnits;
-    const ifNsecMul = this.ifNsecMul, ifNsecDiv = this.ifNsecDiv, ifOffsetSec = this.ifOffsetSec, ifGlobal = this.ifGlobal;
-    const nIf = ifLinkType.length;
+    const nIf = this.ifLinkType.length;
     let pos = win.pos, prevSec = this.prevSec, prevNsec = this.prevNsec;
+    let ifId = -1, units = 1, mul = 1, div = 1, maxCap = 0, linkType = 0, globalId = 0, offsetSec = 0;
+    let baseHi = -1, baseSec = 0, baseRem = 0; // hi * 2^32 units = baseSec seconds + baseRem units
     while (end - pos >= 32) {
       if (view.getUint32(pos, le) !== EPB) break;
       const len = view.getUint32(pos + 4, le);
       if (len < 32 || (len & 3) !== 0 || len > end - pos) break;
       if (view.getUint32(pos + len - 4, le) !== len) break;
-      const ifId = view.getUint32(pos + 8, le);
-      if (ifId >= nIf) break;
+      const id = view.getUint32(pos + 8, le);
+      if (id !== ifId) {
+        if (id >= nIf || this.ifUnits[id]! > MAX_FAST_UNITS) break;
+        ifId = id;
+        units = this.ifUnits[id]!;
+        mul = this.ifNsecMul[id]!;
+        div = this.ifNsecDiv[id]!;
+        maxCap = this.ifMaxCap[id]!;
+        linkType = this.ifLinkType[id]!;
+        globalId = this.ifGlobal[id]!;
+        offsetSec = this.ifOffsetSec[id]!;
+        baseHi = -1;
+      }
       const capLen = view.getUint32(pos + 20, le), wireLen = view.getUint32(pos + 24, le);
-      if (capLen === 0 || capLen > len - 32 || capLen > ifMaxCap[ifId]! || capLen > wireLen) break;
-      const units = ifUnits[ifId]!;
-      if (units > MAX_FAST_UNITS) break;
-      // 64-bit timestamp / units, exactly, by long division in 16-bit limbs
-      const hi = view.getUint32(pos + 12, le), lo = view.getUint32(pos + 16, le);
-      const q1 = Math.floor(hi / units);
-      let r = hi - q1 * units;
-      let t = r * 65536 + (lo >>> 16);
-      const q2 = Math.floor(t / units);
-      r = t - q2 * units;
-      t = r * 65536 + (lo & 0xffff);
-      const q3 = Math.floor(t / units);
-      r = t - q3 * units;
-      const sec = q1 * 4294967296 + q2 * 65536 + q3 + ifOffsetSec[ifId]!;
-      const div = ifNsecDiv[ifId]!;
-      const nsec = div === 1 ? Math.floor(r * ifNsecMul[ifId]!) : Math.floor(r / div);
+      if (capLen === 0 || capLen > len - 32 || capLen > maxCap || capLen > wireLen) break;
+      const hi = view.getUint32(pos + 12, le);
+      if (hi !== baseHi) {
+        // exact long division of hi * 2^32 by units, in 16-bit limbs
+        baseHi = hi;
+        const q1 = Math.floor(hi / units);
+        let r = hi - q1 * units;
+        let t = r * 65536;
+        const q2 = Math.floor(t / units);
+        r = t - q2 * units;
+        t = r * 65536;
+        const q3 = Math.floor(t / units);
+        baseRem = t - q3 * units;
+        baseSec = q1 * 4294967296 + q2 * 65536 + q3 + offsetSec;
+      }
+      const t = baseRem + view.getUint32(pos + 16, le); // < 2^37: exact
+      const q = Math.floor(t / units);
+      const sec = baseSec + q;
+      const r = t - q * units;
+      const nsec = div === 1 ? Math.floor(r * mul) : Math.floor(r / div);
       if (sec < prevSec || (sec === prevSec && nsec < prevNsec)) {
         this.gate.timeBackwards(this.packets + 1, base + pos, sec, nsec, prevSec, prevNsec);
       }
       prevSec = sec;
       prevNsec = nsec;
       this.packets++;
-      sink.packet(bytes, view, pos + 28, capLen, wireLen, sec, nsec, ifLinkType[ifId]!, base + pos + 28, ifGlobal[ifId]!);
+      sink.packet(bytes, view, pos + 28, capLen, wireLen, sec, nsec, linkType, base + pos + 28, globalId);
       pos += len;
     }
     win.pos = pos;

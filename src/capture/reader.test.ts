@@ -474,3 +474,40 @@ test('pcapng: a lost big-endian section header is recovered from the interface b
     [sink.packets[0]!.fileOffset, 1, 0, 1], [expected[0], 113, 1, 2], [expected[1], 113, 1, 3]]);
   assert.equal(info.interfaces.length, 2);
 });
+
+test('pcapng timestamps are exact across 32-bit boundaries and interleaved interfaces of any resolution', async () => {
+  const ng = new PcapngBuilder();
+  ng.section(true);
+  const resolutions = [9, 6, 0x80 | 30, 12, 0]; // ns, us, 2^-30 s, ps (BigInt path), whole seconds
+  resolutions.forEach((r) => ng.iface(1, 0, { tsresol: r }));
+  const units = resolutions.map((r) => (r & 0x80 ? 1n << BigInt(r & 0x7f) : 10n ** BigInt(r)));
+  const expected: [number, number][] = [];
+  let t = 1_700_000_000n;
+  for (let i = 0; i < 60; i++) {
+    const ifId = i % 3 === 0 ? 0 : i % 5; // runs on one interface, then switches
+    const u = units[ifId]!;
+    // walk across a multiple of 2^32 units on every interface
+    const secs = u > 10n ** 10n ? t - 1_690_000_000n : t; // picoseconds since 1970 overflow 64 bits
+    const ts = secs * u + (((u * 7n) / 3n + BigInt(i * 977) * (u / 1000n + 1n)) % u);
+    const boundary = (ts >> 32n) << 32n;
+    const stamp = boundary === 0n ? ts : i % 4 === 1 ? boundary - 1n : i % 4 === 2 ? boundary : ts;
+    ng.packet(ifId, stamp, packetBytes(i, 8));
+    const sec = stamp / u, frac = stamp % u;
+    expected.push([Number(sec), Number((frac * 1_000_000_000n) / u)]);
+    t += 1n;
+  }
+  const { sink } = await read(ng.finish());
+  assert.deepEqual(sink.packets.map((p) => [p.sec, p.nsec]), expected);
+  assert.deepEqual(sink.warnings.filter((w) => !/backwards/.test(w.message)).map((w) => w.message), []);
+});
+
+test('pcapng if_tsoffset applies per interface even when raw timestamps coincide', async () => {
+  const ng = new PcapngBuilder();
+  ng.section(true);
+  ng.iface(1, 0, { tsresol: 6 });
+  ng.iface(1, 0, { tsresol: 6, tsoffset: -3600n });
+  for (let i = 0; i < 6; i++) ng.packet(i & 1, 1_700_000_000_000_000n + BigInt(i), packetBytes(i, 8));
+  const { sink } = await read(ng.finish());
+  assert.deepEqual(sink.packets.map((p) => [p.interfaceId, p.sec, p.nsec]),
+    [0, 1, 2, 3, 4, 5].map((i) => [i & 1, 1_700_000_000 - (i & 1) * 3600, i * 1000]));
+});
