@@ -11,7 +11,7 @@ import type { CompareOp, Expr } from './ast.ts';
 import { didYouMean, QueryError, type Span } from './errors.ts';
 import { arityText, findFunction, FUNCTIONS, type CallExpr, type Constant, type FunctionContext } from './functions.ts';
 import {
-  addressMatches, alwaysFalse, alwaysTrue, high32, low32, maskedPredicate, numbersOf, textPredicate, toBigInt,
+  addressMatches, alwaysFalse, parseAddressText, alwaysTrue, high32, low32, maskedPredicate, numbersOf, textPredicate, toBigInt,
   valuePredicate, wordsOf, type AddressMatch, type RowPredicate,
 } from './predicates.ts';
 import { compareValues, isTruthy } from './values.ts';
@@ -105,17 +105,6 @@ function describeConstant(c: Constant): string {
 
 function typeText(def: ColumnDef): string {
   return def.repeated ? `list of ${def.type}` : def.type;
-}
-
-/** an address or prefix written as a string: "192.0.2.1", "2001:db8::/32" */
-function parseAddressText(text: string): AddressMatch | undefined {
-  const slash = text.indexOf('/');
-  const address = IpAddr.parse(slash < 0 ? text : text.slice(0, slash));
-  if (!address) return undefined;
-  if (slash < 0) return { address };
-  const bits = Number(text.slice(slash + 1));
-  if (!/^\d{1,3}$/.test(text.slice(slash + 1)) || bits > (address.isV6 ? 128 : 32)) return undefined;
-  return { address, bits };
 }
 
 export class ExpressionCompiler implements FunctionContext {

@@ -72,7 +72,9 @@ export function closestNames(name: string, candidates: Iterable<string>, max = 3
     scored.push({ name: candidate, score });
   }
   scored.sort((x, y) => x.score - y.score || x.name.localeCompare(y.name));
-  return scored.slice(0, max).map((s) => s.name);
+  // a name that differs only in case is the answer; anything else would be noise
+  const best = scored[0]?.score === 0 ? scored.filter((s) => s.score === 0) : scored;
+  return best.slice(0, max).map((s) => s.name);
 }
 
 /** "; did you mean a, b or c?" or '' */

@@ -10,7 +10,7 @@ import { IpAddr } from '../store/value.ts';
 import type { Expr, LiteralValue } from './ast.ts';
 import type { QueryError, Span } from './errors.ts';
 import {
-  addressPredicate, maskedPredicate, rangesPredicate, textPredicate, toBigInt,
+  addressPredicate, maskedPredicate, parseAddressText, rangesPredicate, textPredicate, toBigInt,
   type AddressMatch, type Ranges, type RowPredicate,
 } from './predicates.ts';
 import { compareValues, valueKey } from './values.ts';
@@ -120,6 +120,8 @@ function addressArgument(ctx: FunctionContext, call: CallExpr, index: number): A
   const value = ctx.constantArgument(call, index);
   if (value.type === 'ip') return { address: value.value };
   if (value.type === 'prefix') return { address: value.value, bits: value.bits };
+  const parsed = value.type === 'string' ? parseAddressText(value.value) : undefined;
+  if (parsed) return parsed;
   throw ctx.error(`${call.name}(): expected an address like 192.0.2.1 or a prefix like 2001:db8::/32`, call.args[index]!.span);
 }
 

@@ -151,6 +151,17 @@ export interface AddressMatch {
   readonly bits?: number;
 }
 
+/** an address or prefix written as a string: "192.0.2.1", "2001:db8::/32" */
+export function parseAddressText(text: string): AddressMatch | undefined {
+  const slash = text.indexOf('/');
+  const address = IpAddr.parse(slash < 0 ? text : text.slice(0, slash));
+  if (!address) return undefined;
+  if (slash < 0) return { address };
+  const bits = Number(text.slice(slash + 1));
+  if (!/^\d{1,3}$/.test(text.slice(slash + 1)) || bits > (address.isV6 ? 128 : 32)) return undefined;
+  return { address, bits };
+}
+
 export function addressMatches(value: Value, match: AddressMatch): boolean {
   if (!(value instanceof IpAddr)) return false;
   return match.bits === undefined ? value.equals(match.address) : value.inPrefix(match.address, match.bits);
