@@ -240,7 +240,7 @@ function twoInterfaces(file: string): void {
   ftp.control.close(SERVER, { at: server.now + rng.int(50 * US, 200 * US) });
 
   const vpnServer = new Host({
-    name: 'vpn-ftp', ipv4: '192.0.2.200', delayNs: 18 * MS, uplinkBps: 30e6,
+    name: 'vpn-ftp', ipv4: '192.0.2.200', delayNs: 18 * MS, uplinkBps: 30e6, remote: true, // routed through the VPN
   }, rng);
   const tunnel = new Network({ trace, rng, captureHost: client, link: 'raw', interfaceId: 1 });
   client.now += rng.int(200 * MS, 500 * MS);

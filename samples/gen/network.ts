@@ -207,10 +207,11 @@ export class Network {
     return this.gateway.mac;
   }
 
-  private frame(from: Host, dstMac: Uint8Array, etherType: number, payload: Uint8Array): Uint8Array {
+  /** `to` is the receiving host (its MAC, or the gateway's) or an explicit MAC (broadcast, multicast). */
+  private frame(from: Host, to: Host | Uint8Array, etherType: number, payload: Uint8Array): Uint8Array {
     if (this.link === 'raw') return payload;
     return ethernet({
-      dst: dstMac, src: this.linkMac(from), etherType, vlanId: this.vlanId,
+      dst: to instanceof Host ? this.linkMac(to) : to, src: this.linkMac(from), etherType, vlanId: this.vlanId,
       padToMinimum: from !== this.captureHost, // the capturing host's own frames are seen before the NIC pads them
     }, payload);
   }
@@ -226,7 +227,7 @@ export class Network {
       ? ipv4Packet({ src, dst, protocol: o.protocol, id: from.nextIpId(), ttl, dontFragment: o.dontFragment ?? true }, transport)
       : ipv6Packet({ src, dst, nextHeader: o.protocol, hopLimit: ttl, flowLabel: o.flowLabel }, transport);
     const etherType = o.version === 4 ? ETHERTYPE_IPV4 : ETHERTYPE_IPV6;
-    return this.transmit(from, to, sendAt, this.frame(from, this.linkMac(to), etherType, packet), o.extraDelayNs);
+    return this.transmit(from, to, sendAt, this.frame(from, to, etherType, packet), o.extraDelayNs);
   }
 
   /**
@@ -238,7 +239,7 @@ export class Network {
     const asked = this.transmit(asker, target, at, this.frame(asker, BROADCAST_MAC, ETHERTYPE_ARP, request));
     const reply = arp({ op: ARP_REPLY, senderMac: target.mac, senderIp: target.ip(4), targetMac: asker.mac, targetIp: asker.ip(4) });
     const replyAt = asked.arrivesAt + this.rng.jitter(30 * US, 0.3);
-    const answered = this.transmit(target, asker, replyAt, this.frame(target, asker.mac, ETHERTYPE_ARP, reply));
+    const answered = this.transmit(target, asker, replyAt, this.frame(target, asker, ETHERTYPE_ARP, reply));
     asker.now = Math.max(asker.now, answered.arrivesAt);
     return answered.arrivesAt;
   }
@@ -268,7 +269,7 @@ export class Network {
     const na = icmpv6(targetIp, asker.ip(6), 136, 0, naBody);
     const naPacket = ipv6Packet({ src: targetIp, dst: asker.ip(6), nextHeader: IPPROTO_ICMPV6, hopLimit: 255 }, na);
     const replyAt = asked.arrivesAt + this.rng.jitter(40 * US, 0.3);
-    const answered = this.transmit(target, asker, replyAt, this.frame(target, asker.mac, ETHERTYPE_IPV6, naPacket));
+    const answered = this.transmit(target, asker, replyAt, this.frame(target, asker, ETHERTYPE_IPV6, naPacket));
     asker.now = Math.max(asker.now, answered.arrivesAt);
     return answered.arrivesAt;
   }
