@@ -511,3 +511,38 @@ test('pcapng if_tsoffset applies per interface even when raw timestamps coincide
   assert.deepEqual(sink.packets.map((p) => [p.interfaceId, p.sec, p.nsec]),
     [0, 1, 2, 3, 4, 5].map((i) => [i & 1, 1_700_000_000 - (i & 1) * 3600, i * 1000]));
 });
+
+test('pcap: an out-of-range timestamp fraction is carried into the seconds', async () => {
+  const recs = records(3);
+  recs[1]!.frac = 1_000_100;
+  const built = pcapFile(recs);
+  const { sink } = await read(built.bytes);
+  assert.deepEqual(sink.warnings.map((w) => [w.packetNo, w.byteOffset]), [[2, built.recordOffsets[1]]]);
+  assert.match(sink.warnings[0]!.message, /timestamp fraction 1000100 out of range/);
+  assert.deepEqual([sink.packets[1]!.sec, sink.packets[1]!.nsec], [recs[1]!.sec + 1, 100_000]);
+});
+
+test('pcap: a captured length above the wire length that leads nowhere is resynchronised over', async () => {
+  const recs = records(4);
+  recs[1]!.capLenField = 40; // the record's data is really 73 bytes
+  recs[1]!.wireLen = 10;
+  const built = pcapFile(recs);
+  const { sink, info } = await read(built.bytes);
+  assert.equal(info.packets, 3);
+  const skipped = built.recordOffsets[2]! - built.recordOffsets[1]!;
+  assert.deepEqual(sink.warnings.map((w) => [w.packetNo, w.byteOffset]), [[2, built.recordOffsets[1]]]);
+  assert.match(sink.warnings[0]!.message, new RegExp(`captured length 40 above wire length 10; skipped ${skipped} bytes`));
+  assert.deepEqual(sink.packets.map((p) => p.fileOffset), [0, 2, 3].map((i) => built.dataOffsets[i]));
+});
+
+test('pcap: a run of zero bytes is one stretch of garbage, not a series of empty packets', async () => {
+  const built = pcapFile(records(4));
+  const at = built.recordOffsets[2]!;
+  const bytes = new Uint8Array(built.bytes.length + 64);
+  bytes.set(built.bytes.subarray(0, at));
+  bytes.set(built.bytes.subarray(at), at + 64);
+  const { sink, info } = await read(bytes);
+  assert.equal(info.packets, 4);
+  assert.deepEqual(sink.warnings.map((w) => [w.packetNo, w.byteOffset]), [[3, at]]);
+  assert.match(sink.warnings[0]!.message, /skipped 64 bytes/);
+});
