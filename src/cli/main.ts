@@ -1,2 +1,69 @@
-// Entry point of the `flowsh` command (bundled to dist/flowsh.mjs).
-console.log('flowsh: work in progress');
+// Entry point of the `flowsh` command (bundled to dist/flowsh.mjs by `npm install`).
+import { readFileSync } from 'node:fs';
+import { parseCliArgs, UsageError } from './args.ts';
+import { Session, type SessionIo } from './session.ts';
+import { usageText, VERSION } from './usage.ts';
+import { runLineShell } from '../shell/lineShell.ts';
+
+async function main(argv: readonly string[]): Promise<number> {
+  let opts;
+  try {
+    opts = parseCliArgs(argv);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`flowsh: ${e.message}\nTry 'flowsh --help'.\n`);
+      return 2;
+    }
+    throw e;
+  }
+  if (opts.help) { process.stdout.write(usageText()); return 0; }
+  if (opts.version) { process.stdout.write(`flowsh ${VERSION}\n`); return 0; }
+
+  const isTty = Boolean(process.stdout.isTTY);
+  const io: SessionIo = {
+    out: (text) => { process.stdout.write(text); },
+    err: (text) => { process.stderr.write(text); },
+  };
+  const session = new Session(io, {
+    format: opts.format ?? (isTty ? 'table' : 'tsv'),
+    color: isTty && process.env.NO_COLOR === undefined,
+    width: process.stdout.columns || 120,
+    timing: opts.timing,
+  });
+
+  const interactive = opts.statements.length === 0 && opts.scripts.length === 0 && Boolean(process.stdin.isTTY);
+  if (opts.capture !== undefined) {
+    const loaded = await session.load(opts.capture, { summary: interactive });
+    if (!loaded) return 2;
+  }
+
+  if (interactive) return runLineShell(session);
+
+  const scripts: string[] = [...opts.statements];
+  for (const file of opts.scripts) {
+    try {
+      scripts.push(readFileSync(file === '-' ? 0 : file, 'utf8'));
+    } catch (e) {
+      process.stderr.write(`flowsh: cannot read script ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+      return 2;
+    }
+  }
+  if (opts.statements.length === 0 && opts.scripts.length === 0) scripts.push(readFileSync(0, 'utf8'));
+  let failed = false;
+  for (const script of scripts) {
+    const result = await session.runScript(script);
+    if (result === 'quit') break;
+    if (result === 'error') failed = true;
+  }
+  session.close();
+  return failed ? 1 : 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => { process.exitCode = code; },
+  (e: unknown) => {
+    // never a stack trace for the user; the message names what went wrong
+    process.stderr.write(`flowsh: internal error: ${(e as Error)?.message ?? String(e)}\n`);
+    process.exitCode = 1;
+  },
+);
