@@ -224,10 +224,26 @@ test('large files are flushed in pieces and read back intact', () => {
     const dest = path.join(dir, 'big.pcapng');
     const writer = PcapngWriter.create({ path: dest, interfaces: [{ linkType: LINKTYPE_ETHERNET, tsDigits: 9 }] });
     for (let i = 0; i < 200; i++) writer.writePacket(100 + i, i, frame(1000 + i, i));
+    writer.writePacket(400, 0, frame(70001, 3)); // bigger than the writer's staging buffer
+    writer.writePacket(401, 0, frame(61, 4));
     writer.close();
     const epbs = parseBlocks(fs.readFileSync(dest)).filter((b) => b.type === PCAPNG_EPB);
-    assert.equal(epbs.length, 200);
+    assert.equal(epbs.length, 202);
     assert.deepEqual(new Uint8Array(epbs[199]!.body.subarray(20, 20 + 1199)), frame(1199, 199));
+    assert.deepEqual(new Uint8Array(epbs[200]!.body.subarray(20, 20 + 70001)), frame(70001, 3));
+    assert.deepEqual(new Uint8Array(epbs[201]!.body.subarray(20, 20 + 61)), frame(61, 4));
+
+    const memory = PcapWriter.create({ linkType: LINKTYPE_ETHERNET });
+    memory.writePacket(1, 0, frame(100, 1));
+    memory.writePacket(2, 0, frame(70001, 2));
+    memory.writePacket(3, 0, frame(50, 3));
+    assert.equal(parsePcap(memory.toBuffer()).records.length, 3, 'toBuffer() works before close()');
+    memory.writePacket(4, 0, frame(60, 4));
+    memory.close();
+    const records = parsePcap(memory.toBuffer()).records;
+    assert.deepEqual(records.map((r) => r.capLen), [100, 70001, 50, 60]);
+    assert.deepEqual(new Uint8Array(records[1]!.data), frame(70001, 2));
+    assert.deepEqual(new Uint8Array(records[3]!.data), frame(60, 4));
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

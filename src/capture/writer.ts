@@ -22,7 +22,7 @@ export const PCAPNG_EPB = 0x00000006;
 export const PCAPNG_BYTE_ORDER_MAGIC = 0x1a2b3c4d;
 
 const DEFAULT_SNAPLEN = 262144;
-const FLUSH_THRESHOLD = 1 << 16;
+const STAGE_BYTES = 1 << 16;
 
 /** Where a writer goes: a file path (atomic) or memory (read back with `toBuffer()`). */
 export interface OutputTarget {
@@ -38,14 +38,17 @@ export class CaptureFileExistsError extends Error {
   }
 }
 
-/** Bytes accumulate in memory chunks; a file target flushes them to a temp file as they grow. */
+/**
+ * Bytes are staged in one reused buffer (so writing a packet allocates nothing); a full stage goes
+ * to the temp file, or for a memory target into a list of chunks.
+ */
 class Output {
+  readonly stage = Buffer.allocUnsafe(STAGE_BYTES);
+  stageUsed = 0;
   private readonly chunks: Buffer[] = [];
-  private pendingBytes = 0;
   private fd: number | undefined;
   private tempPath: string | undefined;
   private finished = false;
-  private memory: Buffer | undefined;
   bytesWritten = 0;
 
   constructor(private readonly target: OutputTarget) {
@@ -70,42 +73,62 @@ class Output {
     return this.target.path !== undefined;
   }
 
-  write(bytes: Buffer): void {
+  /** Makes room for `length` (<= STAGE_BYTES) bytes in the stage; returns where they go. */
+  reserve(length: number): number {
     if (this.finished) throw new Error('capture writer is closed');
-    this.chunks.push(bytes);
-    this.pendingBytes += bytes.length;
-    this.bytesWritten += bytes.length;
-    if (this.fd !== undefined && this.pendingBytes >= FLUSH_THRESHOLD) this.flush();
+    if (this.stageUsed + length > STAGE_BYTES) this.spill();
+    const at = this.stageUsed;
+    this.stageUsed += length;
+    this.bytesWritten += length;
+    return at;
   }
 
-  private flush(): void {
-    if (this.fd === undefined || this.chunks.length === 0) return;
-    const data = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.pendingBytes);
+  /** Appends a copy of `bytes`. */
+  write(bytes: Uint8Array): void {
+    if (bytes.length <= STAGE_BYTES) {
+      this.stage.set(bytes, this.reserve(bytes.length));
+      return;
+    }
+    if (this.finished) throw new Error('capture writer is closed');
+    this.spill();
+    this.emit(bytes);
+    this.bytesWritten += bytes.length;
+  }
+
+  private spill(): void {
+    if (this.stageUsed === 0) return;
+    this.emit(this.stage.subarray(0, this.stageUsed));
+    this.stageUsed = 0;
+  }
+
+  private emit(bytes: Uint8Array): void {
+    if (this.fd === undefined) {
+      this.chunks.push(Buffer.from(bytes)); // a copy: the stage is reused
+      return;
+    }
     let done = 0;
-    while (done < data.length) done += fs.writeSync(this.fd, data, done, data.length - done);
-    this.chunks.length = 0;
-    this.pendingBytes = 0;
+    while (done < bytes.length) done += fs.writeSync(this.fd, bytes, done, bytes.length - done);
   }
 
   /** Memory targets: everything written so far. */
   toBuffer(): Buffer {
     if (this.isFile) throw new Error('toBuffer() is only for writers without a path');
-    if (this.memory === undefined || this.memory.length !== this.bytesWritten) {
-      this.memory = Buffer.concat(this.chunks, this.pendingBytes);
-      this.chunks.length = 0;
-      this.chunks.push(this.memory);
-    }
-    return this.memory;
+    const all = Buffer.concat([...this.chunks, this.stage.subarray(0, this.stageUsed)]);
+    this.chunks.length = 0;
+    this.chunks.push(all);
+    this.stageUsed = 0;
+    return all;
   }
 
   close(): void {
     if (this.finished) return;
     if (this.fd === undefined) {
+      this.spill();
       this.finished = true;
       return;
     }
     try {
-      this.flush();
+      this.spill();
       fs.fsyncSync(this.fd);
       fs.closeSync(this.fd);
       this.fd = undefined;
@@ -143,6 +166,7 @@ class Output {
   abort(): void {
     this.finished = true;
     this.chunks.length = 0;
+    this.stageUsed = 0;
     if (this.fd !== undefined) {
       try { fs.closeSync(this.fd); } catch { /* already failing */ }
       this.fd = undefined;
@@ -234,14 +258,13 @@ export class PcapWriter implements CaptureWriter {
     if (interfaceId !== 0) throw new RangeError(`classic pcap has one interface; got interface ${interfaceId}`);
     checkTimestamp(tsSec, tsNsec);
     const [capLen, orig] = capturedLength(data, this.snapLen, wireLen);
-    // one copy of header + data: the caller may reuse `data` after the call
-    const record = Buffer.allocUnsafe(16 + capLen);
-    record.writeUInt32LE(tsSec, 0);
-    record.writeUInt32LE(this.nanosecond ? tsNsec : Math.floor(tsNsec / 1000), 4);
-    record.writeUInt32LE(capLen, 8);
-    record.writeUInt32LE(orig, 12);
-    record.set(data.subarray(0, capLen), 16);
-    this.out.write(record);
+    const out = this.out;
+    const at = out.reserve(16);
+    out.stage.writeUInt32LE(tsSec, at);
+    out.stage.writeUInt32LE(this.nanosecond ? tsNsec : Math.floor(tsNsec / 1000), at + 4);
+    out.stage.writeUInt32LE(capLen, at + 8);
+    out.stage.writeUInt32LE(orig, at + 12);
+    out.write(capLen === data.length ? data : data.subarray(0, capLen));
     this.packets++;
   }
 
@@ -376,17 +399,20 @@ export class PcapngWriter implements CaptureWriter {
     let tsLow = (hiProduct % 65536) * 65536 + (tsSec % 65536) * unit + fraction;
     tsHigh += Math.floor(tsLow / 4294967296);
     tsLow %= 4294967296;
-    const h = Buffer.alloc(total); // zero-filled, so the padding is zero
-    h.writeUInt32LE(PCAPNG_EPB, 0);
-    h.writeUInt32LE(total, 4);
-    h.writeUInt32LE(interfaceId, 8);
-    h.writeUInt32LE(tsHigh, 12);
-    h.writeUInt32LE(tsLow, 16);
-    h.writeUInt32LE(capLen, 20);
-    h.writeUInt32LE(orig, 24);
-    h.set(data.subarray(0, capLen), 28);
-    h.writeUInt32LE(total, 28 + padded);
-    this.out.write(h);
+    const out = this.out;
+    const at = out.reserve(28);
+    const stage = out.stage;
+    stage.writeUInt32LE(PCAPNG_EPB, at);
+    stage.writeUInt32LE(total, at + 4);
+    stage.writeUInt32LE(interfaceId, at + 8);
+    stage.writeUInt32LE(tsHigh, at + 12);
+    stage.writeUInt32LE(tsLow, at + 16);
+    stage.writeUInt32LE(capLen, at + 20);
+    stage.writeUInt32LE(orig, at + 24);
+    out.write(capLen === data.length ? data : data.subarray(0, capLen));
+    const tail = out.reserve(padded - capLen + 4);
+    stage.fill(0, tail, tail + padded - capLen);
+    stage.writeUInt32LE(total, tail + padded - capLen);
     this.packets++;
   }
 
