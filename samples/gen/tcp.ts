@@ -346,7 +346,7 @@ export class TcpConnection {
     const start = Math.max(at ?? s.host.now, s.lastEventAt, peer.lastEventAt - 0.8 * pathDelay);
     const time = Math.round(start);
     this.runUntil(time);
-    if (at === undefined) s.host.now = Math.max(s.host.now, time);
+    s.host.now = Math.max(s.host.now, time); // its application acted then
     return Math.max(time, s.lastEventAt);
   }
 
