@@ -13,7 +13,7 @@ import {
   addressPredicate, maskedPredicate, parseAddressText, rangesPredicate, textPredicate, toBigInt,
   type AddressMatch, type Ranges, type RowPredicate,
 } from './predicates.ts';
-import { compareValues, valueKey } from './values.ts';
+import { sortOrder, valueKey } from './values.ts';
 
 export type Constant = LiteralValue | { readonly type: 'bool'; readonly value: boolean };
 export type CallExpr = Extract<Expr, { kind: 'call' }>;
@@ -245,8 +245,9 @@ function extremeAccumulator(column: Column, wantMax: boolean): Accumulator {
       if (value === null) return;
       const current = best[group];
       if (current === undefined) { best[group] = row; return; }
-      const order = compareValues(value, column.get(current));
-      if (order !== undefined && (wantMax ? order > 0 : order < 0)) best[group] = row;
+      // the sort order, so IPv6 ranks above IPv4 rather than being incomparable
+      const order = sortOrder(value, column.get(current));
+      if (wantMax ? order > 0 : order < 0) best[group] = row;
     },
     values(groupCount) {
       return Array.from({ length: groupCount }, (_, g) => (best[g] === undefined ? null : column.get(best[g]!)));
