@@ -91,6 +91,9 @@ export class FlowStore implements CaptureSink, FlowRows {
   private readonly family: Growable<Uint8Array>;
   // per flow (pair)
   private readonly ended: Growable<Uint8Array>;
+  /** which direction's SYN opened the flow: 0 none, 1 the A row's, 2 the B row's; and its sequence number */
+  private readonly synSide: Growable<Uint8Array>;
+  private readonly synSeq: Growable<Uint32Array>;
   private pairs = 0;
   // open-addressing hash: slot -> storage row + 1 (0 = empty)
   private slots: Int32Array;
@@ -118,6 +121,8 @@ export class FlowStore implements CaptureSink, FlowRows {
     this.lastIpId = growI32(flowGuess);
     this.family = growU8(flowGuess);
     this.ended = growU8(flowGuess >> 1);
+    this.synSide = growU8(flowGuess >> 1);
+    this.synSeq = growU32(flowGuess >> 1);
     this.slots = new Int32Array(nextPow2(flowGuess * 2));
     this.packetFlowRow = growI32(expectedPackets);
     this.packetSec = growU32(expectedPackets);
@@ -181,6 +186,7 @@ export class FlowStore implements CaptureSink, FlowRows {
     const row = this.findFlow(pkt, time);
     ctx.flowRow = row;
     if (row >= 0) {
+      this.noteSyn(pkt, row);
       this.packetStatus(pkt, row, time);
       this.lastSeen.data[row] = time;
       if ((row & 1) === 0) { c.aPackets++; c.aBytes += capLen; } else { c.bPackets++; c.bBytes += capLen; }
@@ -248,7 +254,6 @@ export class FlowStore implements CaptureSink, FlowRows {
     const k = this.key;
     const s = pkt.status;
     if (s & PacketStatus.UnsupportedLink) return false;
-    const vlan = pkt.numVlans > 0 ? pkt.vlanIds[0]! & 0xfff : 0;
     let fam: Family;
     let ports: number;
     if (pkt.ipVersion === 4 || pkt.ipVersion === 6) {
@@ -256,13 +261,13 @@ export class FlowStore implements CaptureSink, FlowRows {
       for (let i = 0; i < 4; i++) { k[i] = pkt.src[i]!; k[4 + i] = pkt.dst[i]!; }
       ports = ((pkt.srcPort << 16) | pkt.dstPort) >>> 0;
       if (s & PacketStatus.Fragment) ports = this.fragmentKeyPorts(pkt, ports);
-      k[9] = vlan | (pkt.l4Proto << 12) | (fam << 20);
+      k[9] = (pkt.l4Proto << 12) | (fam << 20);
     } else if (pkt.hasMac && pkt.ethType !== 0) {
       fam = Family.L2;
       k[0] = pkt.srcMacHi; k[1] = pkt.srcMacLo; k[2] = 0; k[3] = 0;
       k[4] = pkt.dstMacHi; k[5] = pkt.dstMacLo; k[6] = 0; k[7] = 0;
       ports = pkt.ethType;
-      k[9] = vlan | (Family.L2 << 20);
+      k[9] = Family.L2 << 20;
     } else {
       return false;
     }
@@ -358,20 +363,52 @@ export class FlowStore implements CaptureSink, FlowRows {
     for (let i = 0; i < this.analyzers.length; i++) this.analyzers[i]!.flowEnded?.(pair * 2, pair * 2 + 1, this);
   }
 
+  /** whether the flow of `row` still takes packets at `time` (not ended, not timed out) */
+  private alive(row: number, time: number): boolean {
+    return this.ended.data[row >> 1] === 0 && !this.expired(row, time);
+  }
+
+  /**
+   * A SYN without ACK starts a new connection unless it repeats the SYN that opened this flow
+   * (same side, same sequence number) — Wireshark's rule for tcp.stream, so port reuse after a
+   * close, a retried SYN with a new ISN, or a SYN after a mid-stream start is a new flow.
+   */
+  private startsNewConnection(pkt: DecodedPacket, row: number): boolean {
+    if (pkt.l4Proto !== 6 || (pkt.tcpFlags & 0x12) !== 0x02) return false;
+    const pair = row >> 1;
+    const side = this.synSide.data[pair]!;
+    return !(side === (row & 1) + 1 && this.synSeq.data[pair] === pkt.tcpSeq);
+  }
+
+  private noteSyn(pkt: DecodedPacket, row: number): void {
+    const pair = row >> 1;
+    if (pkt.l4Proto === 6 && (pkt.tcpFlags & 0x12) === 0x02 && this.synSide.data[pair] === 0) {
+      this.synSide.data[pair] = (row & 1) + 1;
+      this.synSeq.data[pair] = pkt.tcpSeq;
+    }
+  }
+
   private findFlow(pkt: DecodedPacket, time: number): number {
     if (!this.buildKey(pkt)) return -1;
     const slot = this.findSlot(this.key);
     const found = this.slots[slot]! - 1;
-    if (found >= 0 && !this.expired(found, time)) return found;
+    if (found >= 0 && this.alive(found, time)) {
+      if (!this.startsNewConnection(pkt, found)) return found;
+      this.endPair(found >> 1);
+    }
     // a new direction: the reverse of a live flow, or a new flow
     const rslot = this.findSlot(this.reverseKey);
     const rev = this.slots[rslot]! - 1;
     let row: number;
-    if (rev >= 0 && !this.expired(rev, time) && !this.exists(rev ^ 1)) {
+    if (rev >= 0 && this.alive(rev, time) && !this.exists(rev ^ 1) && !this.startsNewConnection(pkt, rev ^ 1)) {
       row = rev ^ 1;
     } else {
+      // a live reverse flow that this packet does not join (its SYN starts a new connection) is over
+      if (rev >= 0 && this.alive(rev, time)) this.endPair(rev >> 1);
       const pair = this.pairs++;
       this.ended.ensure(pair);
+      this.synSide.ensure(pair);
+      this.synSeq.ensure(pair);
       row = pair * 2 + (this.looksLikeReply(pkt) ? 1 : 0);
       this.allocateRows(pair);
     }

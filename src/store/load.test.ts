@@ -146,3 +146,33 @@ test('ARP forms a layer-2 flow keyed by MACs; IPv6 flows get the IPv6 bits', asy
     assert.equal(report.arpPackets, 2);
   });
 });
+
+test('a new SYN on a used 4-tuple starts a new flow (Wireshark tcp.stream rule); a repeated SYN does not', async () => {
+  await load([
+    { t: 0, frame: tcp4('c', 40000, 9000, TCP_SYN, 100, 0) },
+    { t: 1, frame: tcp4('c', 40000, 9000, TCP_SYN, 100, 0) }, // retransmission: same ISN
+    { t: 1.001, frame: tcp4('s', 9000, 40000, TCP_SYN | TCP_ACK, 700, 101) },
+    { t: 1.002, frame: tcp4('c', 40000, 9000, TCP_FIN | TCP_ACK, 101, 701) },
+    { t: 1.003, frame: tcp4('s', 9000, 40000, TCP_FIN | TCP_ACK, 701, 102) },
+    { t: 2, frame: tcp4('c', 40000, 9000, TCP_SYN, 5000, 0) }, // port reuse, new ISN
+    { t: 2.001, frame: tcp4('s', 9000, 40000, TCP_SYN | TCP_ACK, 9000, 5001) },
+  ], ({ flows, packets }) => {
+    assert.deepEqual([0, 1, 2, 3, 4, 5, 6].map((r) => cell(packets, 'flowInd', r)), ['1', '1', '1', '1', '1', '2', '2']);
+    assert.equal(flows.rowCount, 4);
+    assert.deepEqual([0, 1, 2, 3].map((r) => cell(flows, 'dir', r)), ['A', 'B', 'A', 'B']);
+  });
+});
+
+test('the two directions of a connection seen on different VLANs form one flow', async () => {
+  const vlanFrame = (from: 'c' | 's', vlanId: number) => {
+    const [src, dst, smac, dmac, sp, dp] = from === 'c' ? [CLIENT, SERVER, CMAC, SMAC, 40000, 21] : [SERVER, CLIENT, SMAC, CMAC, 21, 40000];
+    const seg = tcpSegment(src, dst, { srcPort: sp, dstPort: dp, seq: 1, ack: 1, flags: TCP_ACK, window: 100 }, new Uint8Array(0));
+    return ethernet({ src: smac, dst: dmac, etherType: ETHERTYPE_IPV4, vlanId }, ipv4Packet({ src, dst, protocol: IPPROTO_TCP, id: nextIpId++, ttl: 64 }, seg));
+  };
+  await load([{ t: 0, frame: vlanFrame('c', 20) }, { t: 0.1, frame: vlanFrame('s', 601) }], ({ flows }) => {
+    assert.equal(flows.rowCount, 2);
+    assert.deepEqual([cell(flows, 'flowInd', 0), cell(flows, 'flowInd', 1)], ['1', '1']);
+    assert.deepEqual([cell(flows, 'vlanID', 0), cell(flows, 'vlanID', 1)], ['20', '601']);
+    assert.equal(cell(flows, 'flowStat', 1), '0x0400000000004101');
+  });
+});

@@ -87,7 +87,9 @@ export const DIR_COLUMN: ColumnDef = {
 };
 export const FLOW_IND_COLUMN: ColumnDef = {
   name: 'flowInd', type: 'u64', tranalyzer: true,
-  description: 'Flow index, shared by the A and B rows of one connection, in order of creation (0: packet without flow)',
+  description: 'Flow index, shared by the A and B rows of one connection, in order of creation (0: packet without flow). ' +
+    'Unlike Tranalyzer, a SYN with a new sequence number on a used address/port pair starts a new flow (as Wireshark\'s tcp.stream), ' +
+    'and VLAN ids are not part of the flow key, so directions seen on different VLANs stay one flow',
 };
 export const FLOW_STAT_COLUMN: ColumnDef = {
   name: 'flowStat', type: 'h64', tranalyzer: true, bits: FLOW_STAT_BITS,
