@@ -5,7 +5,7 @@
 import { closeSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { pipeline } from 'node:stream';
-import { createGunzip, type Gunzip } from 'node:zlib';
+import { constants as zlibConstants, createGunzip, type Gunzip } from 'node:zlib';
 import { PcapParser, isPcapMagic, readPcapHeader, PCAP_FILE_HEADER_BYTES } from './pcap.ts';
 import { PCAPNG_MAGIC, PcapngParser } from './pcapng.ts';
 import {
@@ -46,48 +46,64 @@ class FileSource implements ByteSource {
   close(): void {}
 }
 
-/** Decompresses through node:zlib, copying the decompressed bytes to the spill file if asked. */
+/**
+ * Decompresses through node:zlib, copying the decompressed bytes to the spill file if asked.
+ * Chunks are taken from 'data' events rather than an async iterator so that everything zlib
+ * produced before an error (trailing garbage, a cut-short stream) is still read.
+ */
 class GzipSource implements ByteSource {
   consumed = 0;
   error: Error | undefined;
   spillError: Error | undefined;
   private readonly gunzip: Gunzip;
-  private readonly chunks: AsyncIterator<Buffer>;
+  private readonly queue: Buffer[] = [];
   private pending: Buffer | undefined;
   private pendingPos = 0;
   private ended = false;
+  private wake: (() => void) | undefined;
   private spillFd = -1;
 
   constructor(fh: FileHandle, private readonly spillPath: string | undefined) {
     const compressed = fh.createReadStream({ start: 0, highWaterMark: CHUNK_BYTES, autoClose: false, emitClose: false });
     compressed.on('data', (chunk) => { this.consumed += chunk.length; });
-    this.gunzip = createGunzip({ chunkSize: 128 * 1024 });
-    // errors reach us through the iterator; the callback only keeps them from being unhandled
-    pipeline(compressed, this.gunzip, () => {});
-    this.chunks = this.gunzip[Symbol.asyncIterator]();
+    // Z_SYNC_FLUSH at the end: a cut-short stream yields everything up to the cut instead of an
+    // error that would drop zlib's last partial output chunk (the cut is detected separately).
+    this.gunzip = createGunzip({ chunkSize: 64 * 1024, finishFlush: zlibConstants.Z_SYNC_FLUSH });
+    pipeline(compressed, this.gunzip, (err) => {
+      if (err && !this.ended) this.error = err;
+      this.ended = true;
+      this.notify();
+    });
+    this.gunzip.on('data', (chunk: Buffer) => {
+      this.queue.push(chunk);
+      if (this.queue.length >= 4) this.gunzip.pause(); // backpressure: resumed when drained
+      this.notify();
+    });
     if (spillPath !== undefined) this.spillFd = openSync(spillPath, 'w');
+  }
+
+  private notify(): void {
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
   }
 
   async read(target: Uint8Array, offset: number, length: number): Promise<number> {
     while (this.pending === undefined || this.pendingPos >= this.pending.length) {
-      if (this.ended) return 0;
-      try {
-        const next = await this.chunks.next();
-        if (next.done) {
-          this.ended = true;
-          return 0;
-        }
-        this.pending = next.value;
+      const next = this.queue.shift();
+      if (next !== undefined) {
+        this.pending = next;
         this.pendingPos = 0;
-        this.spill(next.value);
-      } catch (e) {
-        this.error = e as Error;
-        this.ended = true;
-        return 0;
+        this.spill(next);
+        break;
       }
+      if (this.ended) return 0;
+      if (this.gunzip.isPaused()) this.gunzip.resume();
+      await new Promise<void>((resolve) => { this.wake = resolve; });
     }
-    const n = Math.min(length, this.pending.length - this.pendingPos);
-    this.pending.copy(target, offset, this.pendingPos, this.pendingPos + n);
+    const pending = this.pending!;
+    const n = Math.min(length, pending.length - this.pendingPos);
+    pending.copy(target, offset, this.pendingPos, this.pendingPos + n);
     this.pendingPos += n;
     return n;
   }
@@ -104,6 +120,7 @@ class GzipSource implements ByteSource {
   }
 
   close(): void {
+    this.ended = true;
     this.gunzip.destroy();
     if (this.spillFd >= 0) closeSync(this.spillFd);
     this.spillFd = -1;
@@ -223,12 +240,12 @@ export async function readCapture(path: string, sink: CaptureSink, opts: ReadOpt
     let cancelled = false;
     let lastProgress = 0;
     for (;;) {
-      const need = parser.parse(win);
-      if (need === 0 || win.eof) break; // eof: the parser has already seen everything
       if (opts.signal?.aborted) {
         cancelled = true;
         break;
       }
+      const need = parser.parse(win);
+      if (need === 0 || win.eof) break; // eof: the parser has already seen everything
       await refill(win, source, need);
       if (source.error) {
         gate.warn(parser.packets + 1, win.base + win.end,
@@ -239,8 +256,17 @@ export async function readCapture(path: string, sink: CaptureSink, opts: ReadOpt
         opts.progress(source.consumed, totalBytes, parser.packets);
       }
     }
-    if (!cancelled && opts.signal?.aborted) cancelled = true;
     const fileBytes = win.base + win.end;
+    if (compressed && win.eof && !cancelled && !source.error && totalBytes >= 18) {
+      // A gzip file ends with the uncompressed size (mod 2^32) of its last member; a cut-short one
+      // ends in compressed data. A smaller size may be the last of several members: no alarm then.
+      const trailer = new Uint8Array(4);
+      await fh.read(trailer, 0, 4, totalBytes - 4);
+      const isize = new DataView(trailer.buffer).getUint32(0, true);
+      if (isize > fileBytes % 2 ** 32) {
+        gate.warn(parser.packets + 1, fileBytes, `compressed data cut short: ${fileBytes} bytes decompressed, the gzip trailer says ${isize} (mod 2^32); reading stopped here`, true);
+      }
+    }
     gate.finish(parser.packets + 1, fileBytes);
     if (source instanceof GzipSource && source.spillError) {
       gate.warn(parser.packets + 1, 0, `could not write the spill file ${opts.spillPath}: ${describe(source.spillError)}; payload will be unavailable`);
