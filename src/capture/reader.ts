@@ -267,10 +267,10 @@ export async function readCapture(path: string, sink: CaptureSink, opts: ReadOpt
         gate.warn(parser.packets + 1, fileBytes, `compressed data cut short: ${fileBytes} bytes decompressed, the gzip trailer says ${isize} (mod 2^32); reading stopped here`, true);
       }
     }
-    gate.finish(parser.packets + 1, fileBytes);
     if (source instanceof GzipSource && source.spillError) {
       gate.warn(parser.packets + 1, 0, `could not write the spill file ${opts.spillPath}: ${describe(source.spillError)}; payload will be unavailable`);
     }
+    gate.finish(parser.packets + 1, fileBytes);
     opts.progress?.(source.consumed, totalBytes, parser.packets);
     if (pcapng) {
       const digits = pcapng.interfaces.reduce((m, i) => Math.max(m, i.tsDigits), 0);
