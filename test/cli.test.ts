@@ -119,3 +119,8 @@ test('the bundle built by npm install runs', { skip: !existsSync(join(ROOT, 'dis
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stdout, 'dstPort\n21\n');
 });
+
+test('open errors say why in plain words, without repeating the path', () => {
+  const r = flowsh([join(ROOT, 'no-such.pcap'), '-e', 'report']);
+  assert.equal(r.err, `flowsh: ${join(ROOT, 'no-such.pcap')}: byte offset 0: cannot open: no such file\n`);
+});

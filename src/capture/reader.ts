@@ -169,9 +169,16 @@ async function refill(win: ByteWindow, source: ByteSource, need: number): Promis
   } while (win.end < need);
 }
 
+const ERRNO_TEXT: Record<string, string> = {
+  ENOENT: 'no such file', EACCES: 'permission denied', EISDIR: 'is a directory', ENOTDIR: 'a path component is not a directory',
+  EMFILE: 'too many open files', ELOOP: 'too many symbolic links',
+};
+
+/** The reason without repeating the path (the message already starts with it). */
 function describe(e: unknown): string {
   const err = e as NodeJS.ErrnoException;
-  return err?.code ? `${err.code}: ${err.message}` : String(err?.message ?? e);
+  if (err?.code) return ERRNO_TEXT[err.code] ?? `${err.code} (${err.message.replace(/^\w+: /, '')})`;
+  return String(err?.message ?? e);
 }
 
 function magicHex(win: ByteWindow): string {
