@@ -29,9 +29,10 @@ export class Growable<T extends AnyTyped> {
     return row;
   }
 
-  /** the filled part, trimmed to `length` (a copy only when the buffer is larger) */
+  /** the filled part, trimmed to `length` (copied once when the buffer is larger; later calls share it) */
   finish(): T {
-    return (this.data.length === this.length ? this.data : this.data.slice(0, this.length)) as T;
+    if (this.data.length !== this.length) this.data = this.data.slice(0, this.length) as T;
+    return this.data;
   }
 
   /** keep rows in the order given by `order` (new row i = old row order[i]) */

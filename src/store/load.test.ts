@@ -88,6 +88,22 @@ test('a TCP connection becomes flow 1 with an A row for the client and a B row f
   });
 });
 
+test('readFrame returns a packet\'s frame byte for byte with its link type and timestamp', async () => {
+  const frames = [
+    { t: 0, frame: tcp4('c', 40000, 21, TCP_SYN, 100, 0) },
+    { t: 0.5, frame: tcp4('s', 21, 40000, TCP_ACK | TCP_PSH, 501, 101, '220 hi\r\n') },
+  ];
+  await load(frames, (c) => {
+    const f = c.readFrame(1);
+    assert.deepEqual(f.bytes, frames[1]!.frame);
+    assert.equal(f.capLen, frames[1]!.frame.length);
+    assert.equal(f.linkType, 1);
+    assert.equal(f.tsSec, T0);
+    assert.equal(f.tsNsec, 500_000_000);
+    assert.throws(() => c.readFrame(2), RangeError);
+  });
+});
+
 test('a repeated non-zero IPv4 ID in one direction sets the duplicate-IP-ID bit', async () => {
   await load([
     { t: 0, frame: tcp4('c', 40000, 21, TCP_SYN, 100, 0, '', 7) },

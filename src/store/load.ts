@@ -14,13 +14,27 @@ import { ColumnTable } from './columnTable.ts';
 import { BigFlagColumn, CharColumn, NumberColumn, TimeColumn } from './columns.ts';
 import type { Catalog, Column, Table } from './table.ts';
 import { buildReport, type LoadReport } from '../report/report.ts';
-import { growF64, growU32 } from './growable.ts';
+import { growF64, growU16, growU32 } from './growable.ts';
 
 export const FLOWS_DESCRIPTION = 'One row per flow direction: A (initiator) and B (reverse) share a flowInd';
 export const PACKETS_DESCRIPTION = 'One row per packet, in capture order';
 
+/** One packet's frame as it is in the capture, read back by offset. */
+export interface Frame {
+  readonly bytes: Uint8Array;
+  readonly capLen: number;
+  readonly wireLen: number;
+  readonly linkType: number;
+  readonly tsSec: number;
+  readonly tsNsec: number;
+  /** offset of the frame's first byte in the (decompressed) capture */
+  readonly fileOffset: number;
+}
+
 export interface LoadedCapture {
   readonly file: string;
+  /** the frame of packets-table row `row` (pktNo - 1), read from the file */
+  readFrame(row: number): Frame;
   readonly info: CaptureInfo;
   readonly catalog: Catalog;
   readonly flows: Table;
@@ -49,12 +63,17 @@ class SimpleCatalog implements Catalog {
 class RecordingStore extends FlowStore {
   readonly fileOffsets = growF64(1024);
   readonly capLens = growU32(1024);
+  readonly wireLens = growU32(1024);
+  /** pcapng interface index per packet (classic pcap: always 0) */
+  readonly interfaceIds = growU16(1024);
   override packet(
     bytes: Uint8Array, view: DataView, start: number, capLen: number, wireLen: number,
-    tsSec: number, tsNsec: number, linkType: number, fileOffset: number,
+    tsSec: number, tsNsec: number, linkType: number, fileOffset: number, interfaceId = 0,
   ): void {
     this.fileOffsets.push(fileOffset);
     this.capLens.push(capLen);
+    this.wireLens.push(wireLen);
+    this.interfaceIds.push(interfaceId);
     super.packet(bytes, view, start, capLen, wireLen, tsSec, tsNsec, linkType, fileOffset);
   }
 }
@@ -78,8 +97,19 @@ export async function loadCapture(file: string, opts: LoadOptions = {}): Promise
   const payload = openPayloadSource(file, info.compressed ? spillPath : undefined);
   const { flows, packets } = assembleTables(store, info, payload);
   const report = buildReport(store, info, flows, analyzers, performance.now() - started);
+  const offsets = store.fileOffsets.finish(), capLens = store.capLens.finish(), wireLens = store.wireLens.finish();
+  const ifaces = store.interfaceIds.finish(), secs = store.packetSec.finish(), nsecs = store.packetNsec.finish();
+  const readFrame = (row: number): Frame => {
+    if (!(row >= 0 && row < offsets.length)) throw new RangeError(`no packet ${row + 1} (the capture has ${offsets.length})`);
+    const capLen = capLens[row]!;
+    return {
+      bytes: payload.read(offsets[row]!, capLen), capLen, wireLen: wireLens[row]!,
+      linkType: info.interfaces[ifaces[row]!]?.linkType ?? info.interfaces[0]?.linkType ?? 1,
+      tsSec: secs[row]!, tsNsec: nsecs[row]!, fileOffset: offsets[row]!,
+    };
+  };
   return {
-    file, info, flows, packets, report, payload, analyzers,
+    file, info, flows, packets, report, payload, analyzers, readFrame,
     catalog: new SimpleCatalog([flows, packets]),
     warnings: store.warnings,
     close() {
