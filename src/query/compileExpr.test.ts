@@ -3,14 +3,20 @@ import assert from 'node:assert/strict';
 import { IpAddr } from '../store/value.ts';
 import { QueryError } from './errors.ts';
 import { compileFilter } from './index.ts';
+import { filterOf } from './predicates.ts';
 import { FLOW_ROWS, flowsTable, packetsTable, type FlowRow } from './testTables.ts';
 
 const flows = flowsTable();
 
+/** rows passing the compiled expression; the per-row test and the selection-vector filter must agree */
 function matching(expression: string, table = flows): number[] {
   const predicate = compileFilter(expression, table);
   const out: number[] = [];
   for (let r = 0; r < table.rowCount; r++) if (predicate(r)) out.push(r);
+  // filter a selection that skips row 1, so filters are also checked on a partial selection
+  const selection = Int32Array.from({ length: table.rowCount }, (_, i) => i).filter((r) => r !== 1);
+  const kept = filterOf(predicate)(selection, selection.length);
+  assert.deepEqual(Array.from(selection.subarray(0, kept)), out.filter((r) => r !== 1), `filter form of ${expression}`);
   return out;
 }
 
@@ -87,6 +93,9 @@ test('bit operators & | ^ ~ on 16- and 64-bit flag columns', () => {
 });
 
 test('logic: and or not && || ! and parentheses', () => {
+  check('srcPort == 21 or dstPort == 53 or l4Proto == 58', (r) => r.srcPort === 21 || r.dstPort === 53 || r.l4Proto === 58);
+  check('not (udp() or icmp6()) and (dstPort == 21 or not tcp())', (r) =>
+    r.l4Proto !== 17 && r.l4Proto !== 58 && (r.dstPort === 21 || r.l4Proto !== 6));
   check('tcp() and dstPort == 21 or udp()', (r) => (r.l4Proto === 6 && r.dstPort === 21) || r.l4Proto === 17);
   check('tcp() && (dstPort == 21 || srcPort == 21)', (r) => r.l4Proto === 6 && (r.dstPort === 21 || r.srcPort === 21));
   check('not tcp()', (r) => r.l4Proto !== 6);

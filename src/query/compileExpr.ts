@@ -11,7 +11,7 @@ import type { CompareOp, Expr } from './ast.ts';
 import { didYouMean, QueryError, type Span } from './errors.ts';
 import { arityText, findFunction, FUNCTIONS, type CallExpr, type Constant, type FunctionContext } from './functions.ts';
 import {
-  addressMatches, alwaysFalse, parseAddressText, alwaysTrue, high32, low32, maskedPredicate, numbersOf, textPredicate, toBigInt,
+  addressMatches, alwaysFalse, filterOf, parseAddressText, subtractRows, unionRows, withFilter, alwaysTrue, high32, low32, maskedPredicate, numbersOf, textPredicate, toBigInt,
   valuePredicate, wordsOf, type AddressMatch, type RowPredicate,
 } from './predicates.ts';
 import { compareValues, isTruthy } from './values.ts';
@@ -49,14 +49,63 @@ function orderMatches(op: CompareOp, order: number | undefined): boolean {
   }
 }
 
+/** `column OP k` over typed numbers; each op has its own loop so no call happens per row */
 function numberComparison(op: CompareOp, a: ArrayLike<number>, k: number): RowPredicate {
   switch (op) {
-    case '==': return (r) => a[r] === k;
-    case '!=': return (r) => a[r] !== k && a[r] === a[r]; // NaN (no value) compares false
-    case '<': return (r) => a[r]! < k;
-    case '<=': return (r) => a[r]! <= k;
-    case '>': return (r) => a[r]! > k;
-    case '>=': return (r) => a[r]! >= k;
+    case '==':
+      return withFilter((r) => a[r] === k, (rows, count) => {
+        let kept = 0;
+        for (let i = 0; i < count; i++) {
+          const r = rows[i]!;
+          if (a[r] === k) rows[kept++] = r;
+        }
+        return kept;
+      });
+    case '!=': // NaN (no value) compares false
+      return withFilter((r) => a[r] !== k && a[r] === a[r], (rows, count) => {
+        let kept = 0;
+        for (let i = 0; i < count; i++) {
+          const r = rows[i]!;
+          if (a[r] !== k && a[r] === a[r]) rows[kept++] = r;
+        }
+        return kept;
+      });
+    case '<':
+      return withFilter((r) => a[r]! < k, (rows, count) => {
+        let kept = 0;
+        for (let i = 0; i < count; i++) {
+          const r = rows[i]!;
+          if (a[r]! < k) rows[kept++] = r;
+        }
+        return kept;
+      });
+    case '<=':
+      return withFilter((r) => a[r]! <= k, (rows, count) => {
+        let kept = 0;
+        for (let i = 0; i < count; i++) {
+          const r = rows[i]!;
+          if (a[r]! <= k) rows[kept++] = r;
+        }
+        return kept;
+      });
+    case '>':
+      return withFilter((r) => a[r]! > k, (rows, count) => {
+        let kept = 0;
+        for (let i = 0; i < count; i++) {
+          const r = rows[i]!;
+          if (a[r]! > k) rows[kept++] = r;
+        }
+        return kept;
+      });
+    case '>=':
+      return withFilter((r) => a[r]! >= k, (rows, count) => {
+        let kept = 0;
+        for (let i = 0; i < count; i++) {
+          const r = rows[i]!;
+          if (a[r]! >= k) rows[kept++] = r;
+        }
+        return kept;
+      });
   }
 }
 
@@ -75,8 +124,17 @@ function getterComparison(op: CompareOp, get: (row: number) => number, k: number
 function wordComparison(op: CompareOp, w: Uint32Array, k: bigint): RowPredicate {
   const lo = low32(k), hi = high32(k);
   switch (op) {
-    case '==': return (r) => w[2 * r] === lo && w[2 * r + 1] === hi;
-    case '!=': return (r) => w[2 * r] !== lo || w[2 * r + 1] !== hi;
+    case '==': case '!=': {
+      const want = op === '==';
+      return withFilter((r) => (w[2 * r] === lo && w[2 * r + 1] === hi) === want, (rows, count) => {
+        let kept = 0;
+        for (let i = 0; i < count; i++) {
+          const r = rows[i]!;
+          if ((w[2 * r] === lo && w[2 * r + 1] === hi) === want) rows[kept++] = r;
+        }
+        return kept;
+      });
+    }
     case '<': return (r) => w[2 * r + 1]! < hi || (w[2 * r + 1] === hi && w[2 * r]! < lo);
     case '<=': return (r) => w[2 * r + 1]! < hi || (w[2 * r + 1] === hi && w[2 * r]! <= lo);
     case '>': return (r) => w[2 * r + 1]! > hi || (w[2 * r + 1] === hi && w[2 * r]! > lo);
@@ -105,6 +163,30 @@ function describeConstant(c: Constant): string {
 
 function typeText(def: ColumnDef): string {
   return def.repeated ? `list of ${def.type}` : def.type;
+}
+
+function negate(test: RowPredicate): RowPredicate {
+  const filter = filterOf(test);
+  return withFilter((r) => !test(r), (rows, count) => {
+    const hits = rows.slice(0, count);
+    return subtractRows(rows, count, hits, filter(hits, count));
+  });
+}
+
+function everyOf(parts: readonly RowPredicate[]): RowPredicate {
+  if (parts.length === 2) {
+    const [a, b] = parts as [RowPredicate, RowPredicate];
+    return (r) => a(r) && b(r);
+  }
+  return (r) => { for (let i = 0; i < parts.length; i++) if (!parts[i]!(r)) return false; return true; };
+}
+
+function someOf(parts: readonly RowPredicate[]): RowPredicate {
+  if (parts.length === 2) {
+    const [a, b] = parts as [RowPredicate, RowPredicate];
+    return (r) => a(r) || b(r);
+  }
+  return (r) => { for (let i = 0; i < parts.length; i++) if (parts[i]!(r)) return true; return false; };
 }
 
 export class ExpressionCompiler implements FunctionContext {
@@ -159,8 +241,7 @@ export class ExpressionCompiler implements FunctionContext {
       case 'not': {
         const inner = this.operand(expr.operand);
         if (inner.kind === 'const') return { kind: 'const', value: { type: 'bool', value: !isTruthy(constantValue(inner.value)) }, span: expr.span };
-        const test = this.toPredicate(inner);
-        return { kind: 'bool', test: (r) => !test(r), span: expr.span };
+        return { kind: 'bool', test: negate(this.toPredicate(inner)), span: expr.span };
       }
       case 'logical': return { kind: 'bool', test: this.logical(expr.op, expr.operands.map((o) => this.predicate(o))), span: expr.span };
       case 'compare': return this.compare(expr.op, this.operand(expr.left), this.operand(expr.right), expr.opSpan, expr.span);
@@ -214,16 +295,28 @@ export class ExpressionCompiler implements FunctionContext {
   }
 
   private logical(op: 'and' | 'or', parts: RowPredicate[]): RowPredicate {
-    if (parts.length === 2) {
-      const [a, b] = parts as [RowPredicate, RowPredicate];
-      return op === 'and' ? (r) => a(r) && b(r) : (r) => a(r) || b(r);
+    const filters = parts.map(filterOf);
+    if (op === 'and') {
+      // each condition narrows the selection left by the previous ones
+      return withFilter(everyOf(parts), (rows, count) => {
+        for (let i = 0; i < filters.length && count > 0; i++) count = filters[i]!(rows, count);
+        return count;
+      });
     }
-    if (parts.length === 3) {
-      const [a, b, c] = parts as [RowPredicate, RowPredicate, RowPredicate];
-      return op === 'and' ? (r) => a(r) && b(r) && c(r) : (r) => a(r) || b(r) || c(r);
-    }
-    if (op === 'and') return (r) => { for (let i = 0; i < parts.length; i++) if (!parts[i]!(r)) return false; return true; };
-    return (r) => { for (let i = 0; i < parts.length; i++) if (parts[i]!(r)) return true; return false; };
+    // or: each condition looks only at rows no earlier one accepted
+    return withFilter(someOf(parts), (rows, count) => {
+      const pending = rows.slice(0, count);
+      let pendingCount = count, accepted: Int32Array = new Int32Array(0), acceptedCount = 0;
+      for (let i = 0; i < filters.length && pendingCount > 0; i++) {
+        const hits = pending.slice(0, pendingCount);
+        const hitCount = filters[i]!(hits, pendingCount);
+        accepted = unionRows(accepted, acceptedCount, hits, hitCount);
+        acceptedCount += hitCount;
+        pendingCount = subtractRows(pending, pendingCount, hits, hitCount);
+      }
+      rows.set(accepted.subarray(0, acceptedCount));
+      return acceptedCount;
+    });
   }
 
   // ------------------------------------------------------------ comparisons
@@ -480,7 +573,7 @@ export class ExpressionCompiler implements FunctionContext {
     const column = this.operandColumn(expr.operand, expr.negated ? '!~' : '~');
     const regex = expr.pattern;
     const test = textPredicate(column, (text) => regex.test(text));
-    return expr.negated ? (r) => !test(r) : test;
+    return expr.negated ? negate(test) : test;
   }
 
   private membership(expr: Extract<Expr, { kind: 'in' }>): RowPredicate {
@@ -490,7 +583,14 @@ export class ExpressionCompiler implements FunctionContext {
     const a = numbersOf(column);
     if (NUMBER_TYPES.has(def.type) && a) {
       const values = new Set(expr.items.map((item) => Number(this.numericConstant(def, item.literal, item.span))));
-      test = (r) => values.has(a[r]!);
+      test = withFilter((r) => values.has(a[r]!), (rows, count) => {
+        let kept = 0;
+        for (let i = 0; i < count; i++) {
+          const r = rows[i]!;
+          if (values.has(a[r]!)) rows[kept++] = r;
+        }
+        return kept;
+      });
     } else if (NUMBER_TYPES.has(def.type)) {
       const tests = expr.items.map((item) => this.compareColumnConstant('==', column, item.literal, item.span, expr.operand.span));
       test = (r) => { for (let i = 0; i < tests.length; i++) if (tests[i]!(r)) return true; return false; };
@@ -498,7 +598,7 @@ export class ExpressionCompiler implements FunctionContext {
       const tests = expr.items.map((item) => this.scalarTest('==', def, item.literal, item.span, expr.operand.span));
       test = valuePredicate(column, (v) => { for (let i = 0; i < tests.length; i++) if (tests[i]!(v)) return true; return false; });
     }
-    return expr.negated ? (r) => !test(r) : test;
+    return expr.negated ? negate(test) : test;
   }
 }
 

@@ -11,7 +11,7 @@ import { didYouMean, QueryError, type Span } from './errors.ts';
 import { explainColumn, listColumns } from './explain.ts';
 import { findTable } from './lookup.ts';
 import { findFunction, FUNCTIONS, type FunctionDef } from './functions.ts';
-import { numbersOf, type RowPredicate } from './predicates.ts';
+import { filterOf, numbersOf, type RowPredicate } from './predicates.ts';
 import type { QueryResult } from './result.ts';
 import { columnComparator, combineComparators, TopN, type RowComparator } from './sort.ts';
 import { valueKey } from './values.ts';
@@ -193,35 +193,40 @@ function normaliseName(key: ResultName): string {
   return key.argument === null ? key.name.toLowerCase() : `${key.name.toLowerCase()}(${key.argument.name})`;
 }
 
+/**
+ * Reused across runs: allocating (and zeroing) fresh megabyte-sized arrays per query costs more
+ * than filtering. `identity` holds 0, 1, 2, ... and is never written after it is built; `scratch`
+ * is the selection vector filters compact in place. Results copy what they keep out of it.
+ */
+let identity = new Int32Array(0);
+let scratch = new Int32Array(0);
+
+/** the rows passing `predicate`, ascending, in the shared scratch vector (valid until the next call) */
+function selection(rowCount: number, predicate: RowPredicate | undefined): { rows: Int32Array; count: number } {
+  if (identity.length < rowCount) {
+    identity = new Int32Array(Math.max(rowCount, identity.length * 2));
+    for (let r = 0; r < identity.length; r++) identity[r] = r;
+    scratch = new Int32Array(identity.length);
+  }
+  if (!predicate) return { rows: identity, count: rowCount };
+  const rows = scratch;
+  rows.set(identity.subarray(0, rowCount));
+  return { rows, count: filterOf(predicate)(rows, rowCount) };
+}
+
 /** matching rows, sorted (top-N when limited) and limited */
 function selectRows(
   rowCount: number, predicate: RowPredicate | undefined, compare: RowComparator | undefined, limit: number | undefined,
 ): { rows: Int32Array; totalRows: number } {
-  if (compare && limit !== undefined && limit < rowCount) {
+  const { rows: selected, count } = selection(rowCount, predicate);
+  if (compare && limit !== undefined && limit < count) {
     const top = new TopN(limit, compare);
-    let matched = 0;
-    if (predicate) {
-      for (let r = 0; r < rowCount; r++) if (predicate(r)) { top.offer(r); matched++; }
-    } else {
-      for (let r = 0; r < rowCount; r++) top.offer(r);
-      matched = rowCount;
-    }
-    return { rows: top.sorted(), totalRows: matched };
+    for (let i = 0; i < count; i++) top.offer(selected[i]!);
+    return { rows: top.sorted(), totalRows: count };
   }
-  let rows: Int32Array;
-  if (predicate) {
-    const all = new Int32Array(rowCount);
-    let n = 0;
-    for (let r = 0; r < rowCount; r++) if (predicate(r)) all[n++] = r;
-    rows = all.slice(0, n);
-  } else {
-    rows = new Int32Array(rowCount);
-    for (let r = 0; r < rowCount; r++) rows[r] = r;
-  }
-  const totalRows = rows.length;
-  if (compare) rows.sort(compare);
-  if (limit !== undefined && limit < rows.length) rows = rows.slice(0, limit);
-  return { rows, totalRows };
+  if (!compare) return { rows: selected.slice(0, limit === undefined ? count : Math.min(limit, count)), totalRows: count };
+  const rows = selected.slice(0, count).sort(compare);
+  return { rows: limit !== undefined && limit < count ? rows.slice(0, limit) : rows, totalRows: count };
 }
 
 /** Groups the matching rows (first-appearance order) and runs every accumulator; one array per result column. */
@@ -237,8 +242,9 @@ function aggregateRows(
     const c = groupColumns[0]!, a = numbersOf(c);
     keyOf = a ? (r) => a[r]! : (r) => valueKey(c.get(r));
   } else keyOf = (r) => groupColumns.map((c) => String(valueKey(c.get(r)))).join('\u0001');
-  for (let r = 0; r < table.rowCount; r++) {
-    if (predicate && !predicate(r)) continue;
+  const { rows, count } = selection(table.rowCount, predicate);
+  for (let i = 0; i < count; i++) {
+    const r = rows[i]!;
     const key = keyOf(r);
     let group = groups.get(key);
     if (group === undefined) {

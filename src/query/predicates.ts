@@ -2,6 +2,10 @@
  * Building blocks for compiled row predicates. Each returns a closure over a column's storage:
  * typed arrays are read directly, 64-bit flag columns through a 32-bit word view (reading a
  * BigUint64Array element would allocate a BigInt per row), other columns through Column.get.
+ *
+ * Hot predicates also get a RowFilter: the same test as a loop over a selection vector. Queries run
+ * through filters, so the per-row work happens inside one leaf's loop rather than through calls
+ * from shared code (which V8 stops inlining once different queries have passed through it).
  */
 import type { ColumnDef } from '../schema/types.ts';
 import type { Column } from '../store/table.ts';
@@ -9,8 +13,55 @@ import { IpAddr, type Value } from '../store/value.ts';
 
 export type RowPredicate = (row: number) => boolean;
 
-export const alwaysTrue: RowPredicate = () => true;
-export const alwaysFalse: RowPredicate = () => false;
+/**
+ * Keeps the rows of `rows[0..count)` that pass, compacted in place in their order, and returns
+ * how many remain. Selection vectors are always in ascending row order.
+ */
+export type RowFilter = (rows: Int32Array, count: number) => number;
+
+const filters = new WeakMap<RowPredicate, RowFilter>();
+
+/** Registers the loop form of a predicate (same result, no call per row). */
+export function withFilter(test: RowPredicate, filter: RowFilter): RowPredicate {
+  filters.set(test, filter);
+  return test;
+}
+
+/** The predicate's registered loop, or a loop calling it per row. */
+export function filterOf(test: RowPredicate): RowFilter {
+  return filters.get(test) ?? ((rows, count) => {
+    let kept = 0;
+    for (let i = 0; i < count; i++) {
+      const r = rows[i]!;
+      if (test(r)) rows[kept++] = r;
+    }
+    return kept;
+  });
+}
+
+/** `rows` minus `remove` (a subset; both ascending), in place in `rows`; returns the new count. */
+export function subtractRows(rows: Int32Array, count: number, remove: Int32Array, removeCount: number): number {
+  let kept = 0, j = 0;
+  for (let i = 0; i < count; i++) {
+    const r = rows[i]!;
+    if (j < removeCount && remove[j] === r) { j++; continue; }
+    rows[kept++] = r;
+  }
+  return kept;
+}
+
+/** the ascending union of two disjoint ascending selections */
+export function unionRows(a: Int32Array, aCount: number, b: Int32Array, bCount: number): Int32Array {
+  const out = new Int32Array(aCount + bCount);
+  let i = 0, j = 0, k = 0;
+  while (i < aCount && j < bCount) out[k++] = a[i]! < b[j]! ? a[i++]! : b[j++]!;
+  while (i < aCount) out[k++] = a[i++]!;
+  while (j < bCount) out[k++] = b[j++]!;
+  return out;
+}
+
+export const alwaysTrue: RowPredicate = withFilter(() => true, (_rows, count) => count);
+export const alwaysFalse: RowPredicate = withFilter(() => false, () => 0);
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 const TWO_32 = 4294967296;
@@ -74,16 +125,48 @@ export function maskedPredicate(column: Column, mask: bigint, mode: MaskMode, ex
   const words = wordsOf(column);
   if (words) {
     const w = words;
-    if (mode === 'any') return (r) => ((w[2 * r]! & mLo) | (w[2 * r + 1]! & mHi)) !== 0;
-    if (mode === 'eq') return (r) => (w[2 * r]! & mLo) === eLo && (w[2 * r + 1]! & mHi) === eHi;
-    return (r) => (w[2 * r]! & mLo) !== eLo || (w[2 * r + 1]! & mHi) !== eHi;
+    if (mode === 'any') {
+      return withFilter((r) => ((w[2 * r]! & mLo) | (w[2 * r + 1]! & mHi)) !== 0, (rows, count) => {
+        let kept = 0;
+        for (let i = 0; i < count; i++) {
+          const r = rows[i]!;
+          if (((w[2 * r]! & mLo) | (w[2 * r + 1]! & mHi)) !== 0) rows[kept++] = r;
+        }
+        return kept;
+      });
+    }
+    const want = mode === 'eq';
+    return withFilter((r) => ((w[2 * r]! & mLo) === eLo && (w[2 * r + 1]! & mHi) === eHi) === want, (rows, count) => {
+      let kept = 0;
+      for (let i = 0; i < count; i++) {
+        const r = rows[i]!;
+        if (((w[2 * r]! & mLo) === eLo && (w[2 * r + 1]! & mHi) === eHi) === want) rows[kept++] = r;
+      }
+      return kept;
+    });
   }
   const a = numbersOf(column);
   if (a && mHi === 0) {
     // `&` takes the low 32 bits of the (integer) number exactly; NaN (no value) gives 0
-    if (mode === 'any') return (r) => (a[r]! & mLo) !== 0;
-    if (mode === 'eq') return (r) => (a[r]! & mLo) === eLo;
-    return (r) => (a[r]! & mLo) !== eLo;
+    if (mode === 'any') {
+      return withFilter((r) => (a[r]! & mLo) !== 0, (rows, count) => {
+        let kept = 0;
+        for (let i = 0; i < count; i++) {
+          const r = rows[i]!;
+          if ((a[r]! & mLo) !== 0) rows[kept++] = r;
+        }
+        return kept;
+      });
+    }
+    const want = mode === 'eq';
+    return withFilter((r) => ((a[r]! & mLo) === eLo) === want, (rows, count) => {
+      let kept = 0;
+      for (let i = 0; i < count; i++) {
+        const r = rows[i]!;
+        if (((a[r]! & mLo) === eLo) === want) rows[kept++] = r;
+      }
+      return kept;
+    });
   }
   if (a) {
     const high = (v: number): number => (v / TWO_32) >>> 0;
@@ -127,9 +210,25 @@ export function rangesPredicate(columns: readonly Column[], ranges: Ranges): Row
   if (max <= 0xffff && ranges.every((v) => v >= 0) && arrays.every((a) => a !== undefined)) {
     const table = new Uint8Array(65536);
     for (let i = 0; i < ranges.length; i += 2) table.fill(1, ranges[i]!, ranges[i + 1]! + 1);
-    const [a, b] = arrays as ArrayLike<number>[];
-    if (b === undefined) return (r) => table[a![r]!] === 1;
-    return (r) => table[a![r]!] === 1 || table[b[r]!] === 1;
+    const [a, b] = arrays as [ArrayLike<number>, ArrayLike<number> | undefined];
+    if (b === undefined) {
+      return withFilter((r) => table[a[r]!] === 1, (rows, count) => {
+        let kept = 0;
+        for (let i = 0; i < count; i++) {
+          const r = rows[i]!;
+          if (table[a[r]!] === 1) rows[kept++] = r;
+        }
+        return kept;
+      });
+    }
+    return withFilter((r) => table[a[r]!] === 1 || table[b[r]!] === 1, (rows, count) => {
+      let kept = 0;
+      for (let i = 0; i < count; i++) {
+        const r = rows[i]!;
+        if (table[a[r]!] === 1 || table[b[r]!] === 1) rows[kept++] = r;
+      }
+      return kept;
+    });
   }
   const tester = rangeTester(ranges);
   const itemTest = (v: Value): boolean => {
