@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { IpAddr } from '../store/value.ts';
 import { QueryError } from './errors.ts';
-import { compileFilter } from './index.ts';
+import { compileFilter, FUNCTIONS, parseStatement, STATEMENT_KEYWORDS } from './index.ts';
 import { filterOf } from './predicates.ts';
 import { FLOW_ROWS, flowsTable, packetsTable, type FlowRow } from './testTables.ts';
 
@@ -266,4 +266,25 @@ test('errors: comparisons between incompatible kinds', () => {
   assert.match(failure('srcIPOrg & 1').message, /bit operators need an integer column/);
   assert.match(failure('srcMac == 5').message, /srcMac is a MAC column/);
   assert.match(failure('tcp() ~ /x/').message, /~ needs a column on its left/);
+});
+
+test('the function table is complete and consistent: every function compiles from its signature', () => {
+  const sampleArgument: Record<string, string> = {
+    column: 'srcPort', mask: '0x1', spec: '"1-3"', address: '192.0.2.1', text: '"x"', flags: '"S"',
+  };
+  const names = new Set<string>();
+  for (const fn of FUNCTIONS) {
+    assert.ok(!names.has(fn.name), `duplicate ${fn.name}`);
+    names.add(fn.name);
+    assert.ok(fn.description.length > 0);
+    assert.equal(fn.signature.split('(')[0], fn.name);
+    assert.ok((fn.compile === undefined) !== (fn.aggregate === undefined), `${fn.name} is a condition or an aggregate`);
+    if (!fn.compile) continue;
+    const call = `${fn.name}(${fn.params.map((p) => sampleArgument[p.kind]).join(', ')})`;
+    assert.equal(typeof compileFilter(call, flows), 'function', call);
+  }
+  for (const keyword of STATEMENT_KEYWORDS) {
+    const text = keyword === 'load' ? 'load x' : keyword === 'explain' ? 'explain flowStat' : keyword;
+    assert.notEqual(parseStatement(text).kind, 'query', `${keyword} starts its own statement`);
+  }
 });

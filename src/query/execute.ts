@@ -9,7 +9,7 @@ import type { QueryStatement, ResultName, Statement } from './ast.ts';
 import { compilePredicate } from './compileExpr.ts';
 import { didYouMean, QueryError, type Span } from './errors.ts';
 import { explainColumn, listColumns } from './explain.ts';
-import { findTable } from './lookup.ts';
+import { findTable, guard } from './lookup.ts';
 import { findFunction, FUNCTIONS, type FunctionDef } from './functions.ts';
 import { filterOf, numbersOf, type RowPredicate } from './predicates.ts';
 import type { QueryResult } from './result.ts';
@@ -23,16 +23,6 @@ export interface CompiledQuery {
 }
 
 const AGGREGATE_NAMES = FUNCTIONS.filter((f) => f.aggregate).map((f) => f.name);
-
-/** Runs `body`, turning anything but a QueryError into one (callers only ever see QueryError). */
-export function guard<T>(text: string, body: () => T): T {
-  try {
-    return body();
-  } catch (e) {
-    if (e instanceof QueryError) throw e;
-    throw new QueryError(`internal error: ${(e as Error)?.message ?? String(e)}`, text, 0, text.length);
-  }
-}
 
 /** `sum(numBytesSnt)`, `count` */
 function aggregateName(fn: FunctionDef, argument: string | undefined): string {

@@ -5,7 +5,7 @@ import type { Catalog, Column, Table } from '../store/table.ts';
 import type { Value } from '../store/value.ts';
 import type { ColumnsStatement, ExplainStatement } from './ast.ts';
 import { didYouMean, QueryError } from './errors.ts';
-import { findTable } from './lookup.ts';
+import { findTable, guard } from './lookup.ts';
 import type { QueryResult } from './result.ts';
 
 function materialised(table: MemoryTable, title?: string): QueryResult {
@@ -36,6 +36,10 @@ function explainable(catalog: Catalog): Column[] {
 }
 
 export function explainColumn(statement: ExplainStatement, catalog: Catalog): QueryResult {
+  return guard(statement.text, () => explain(statement, catalog));
+}
+
+function explain(statement: ExplainStatement, catalog: Catalog): QueryResult {
   const { text } = statement;
   const name = statement.column.name;
   const all = catalog.tables.flatMap((t) => t.columns);
@@ -141,6 +145,10 @@ function typeText(def: ColumnDef): string {
 }
 
 export function listColumns(statement: ColumnsStatement, catalog: Catalog): QueryResult {
+  return guard(statement.text, () => columnsOf(statement, catalog));
+}
+
+function columnsOf(statement: ColumnsStatement, catalog: Catalog): QueryResult {
   const tables: readonly Table[] = statement.table
     ? [findTable(catalog, statement.table.name, statement.table.span, statement.text)]
     : catalog.tables;

@@ -9,7 +9,8 @@
 import type { Catalog, Table } from '../store/table.ts';
 import type { Statement } from './ast.ts';
 import { compilePredicate } from './compileExpr.ts';
-import { executeStatement, guard } from './execute.ts';
+import { executeStatement } from './execute.ts';
+import { guard } from './lookup.ts';
 import { QueryError } from './errors.ts';
 import { parseStatement } from './parse.ts';
 import type { RowPredicate } from './predicates.ts';

@@ -25,7 +25,7 @@ export const STATEMENTS: readonly StatementHelp[] = [
 ];
 
 /** words that start a statement (besides table names) */
-export const STATEMENT_KEYWORDS: readonly string[] = STATEMENTS.map((s) => s.keyword);
+export const STATEMENT_KEYWORDS: readonly string[] = [...new Set(STATEMENTS.map((s) => s.keyword).filter((k) => k !== 'TABLE'))];
 
 /** words inside a query statement, in the order they are usually typed */
 export const CLAUSE_KEYWORDS: readonly string[] = ['where', 'select', 'group by', 'sort', 'asc', 'desc', 'limit'];

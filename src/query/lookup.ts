@@ -7,6 +7,16 @@ export function findTable(catalog: Catalog, name: string, span: Span, text: stri
   const table = catalog.table(name);
   if (table) return table;
   const tables = catalog.tables.map((t) => t.def.name);
-  const hint = didYouMean(name, [...tables, ...STATEMENT_KEYWORDS.filter((k) => k !== 'TABLE')]);
+  const hint = didYouMean(name, [...tables, ...STATEMENT_KEYWORDS]);
   throw QueryError.at(`unknown table or command '${name}'${hint || `; tables: ${tables.join(', ')}`}`, text, span);
+}
+
+/** Runs `body`, turning anything but a QueryError into one (callers only ever see QueryError). */
+export function guard<T>(text: string, body: () => T): T {
+  try {
+    return body();
+  } catch (e) {
+    if (e instanceof QueryError) throw e;
+    throw new QueryError(`internal error: ${(e as Error)?.message ?? String(e)}`, text, 0, text.length);
+  }
 }

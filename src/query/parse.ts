@@ -46,7 +46,7 @@ function parseError(text: string, all: IToken[], message: string, at: IToken): Q
   const first = all[0]!;
   // `explian flowStat`: a misspelt command parses as a table name followed by garbage
   if (first.tokenType.name === 'Identifier' && at !== first) {
-    const close = closestNames(first.image, STATEMENT_KEYWORDS.filter((k) => k !== 'TABLE'), 1);
+    const close = closestNames(first.image, STATEMENT_KEYWORDS, 1);
     if (close.length > 0 && close[0]!.toLowerCase() !== first.image.toLowerCase()) {
       return QueryError.at(`unknown command '${first.image}'; did you mean ${close[0]}?`, text, tokenSpan(first));
     }

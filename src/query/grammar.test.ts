@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { flowshLexer } from './tokens.ts';
-import { flowshParser } from './parser.ts';
+import { flowshLexer } from '../../grammar/tokens.ts';
+import { flowshParser } from '../../grammar/parser.ts';
 
 function lex(text: string): string[] {
   const result = flowshLexer.tokenize(text);
