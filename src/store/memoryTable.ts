@@ -6,6 +6,7 @@
 import { formatHex, isFlagType, type ColumnDef, type ColumnType, type TableDef } from '../schema/types.ts';
 import type { Catalog, Column, Table } from './table.ts';
 import { IpAddr, type Value } from './value.ts';
+import { escapeText } from '../output/escape.ts';
 
 /** a column's cells; `undefined` and `null` are both "no value" */
 export type ColumnData = readonly (Value | undefined)[];
@@ -13,17 +14,6 @@ export type ColumnData = readonly (Value | undefined)[];
 const NUMBER_TYPES: ReadonlySet<ColumnType> = new Set([
   'u8', 'u16', 'u32', 'h8', 'h16', 'h32', 'f64', 'time', 'seconds', 'u64', 'i64',
 ]);
-
-/** Display text without raw control bytes: they become \xNN (tab, CR, LF as \t \r \n). */
-export function escapeText(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\x00-\x1f\x7f]/g, (c) => {
-    if (c === '\t') return '\\t';
-    if (c === '\n') return '\\n';
-    if (c === '\r') return '\\r';
-    return '\\x' + c.charCodeAt(0).toString(16).padStart(2, '0');
-  });
-}
 
 /** up to 6 decimals, trailing zeros dropped (averages would otherwise print 17 digits) */
 function formatFloat(v: number): string {
