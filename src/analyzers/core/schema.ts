@@ -83,7 +83,9 @@ export const enum FlowStatHi {
 
 export const DIR_COLUMN: ColumnDef = {
   name: 'dir', type: 'char', tranalyzer: true,
-  description: 'A: the flow direction that initiated the connection (normally the first packet\'s sender); B: the reverse',
+  description: 'A: the direction that initiated the connection (the first packet\'s sender, unless that packet looks like a server\'s answer: ' +
+    'source port below 1024 and below the destination port, 8080-style ports, or a SYN+ACK); B: the reverse. ' +
+    'A flow seen in one direction only keeps its letter (Tranalyzer prints such a flow as A even when it is inverted)',
 };
 export const FLOW_IND_COLUMN: ColumnDef = {
   name: 'flowInd', type: 'u64', tranalyzer: true,
