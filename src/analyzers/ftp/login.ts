@@ -45,17 +45,27 @@ function isReply(item: ExchangeItem): item is ExchangeReply {
 
 /**
  * Pairs replies with commands. `items` is the merged sequence of both directions in time order.
- * A malformed reply (code null) counts as a final reply: servers send them in place of one.
+ * The first reply is the greeting when it is 120/220/421 (RFC 959 §5.4), whatever the client sent
+ * already. A malformed reply (code null) counts as a final reply: servers send them in place of one.
  */
 export function pairReplies(items: readonly ExchangeItem[]): Pairing {
   const exchanges: CommandExchange[] = [];
   const unsolicited: number[] = [];
   let head = 0; // first exchange still waiting for its final reply
+  let greeted = false;
   items.forEach((item, index) => {
     if (isCommand(item)) {
       exchanges.push({ command: index, preliminary: [], final: undefined });
     } else if (isReply(item)) {
       const waiting = exchanges[head];
+      // the server speaks first (120 then 220, or 220, or 421), even if a client already sent commands
+      if (!greeted && (item.code === 120 || item.code === 220 || item.code === 421) &&
+        (waiting === undefined || (items[waiting.command] as ExchangeCommand).verb.toUpperCase() !== 'REIN')) {
+        greeted = item.code !== 120;
+        unsolicited.push(index);
+        return;
+      }
+      greeted = true;
       if (waiting === undefined) { unsolicited.push(index); return; }
       if (item.code !== null && item.code >= 100 && item.code < 200) waiting.preliminary.push(index);
       else { waiting.final = index; head++; }
