@@ -1,7 +1,9 @@
 /** The analyzers every load runs, in order (later analyzers may read earlier ones' columns). */
 import type { Analyzer } from './analyzer.ts';
 import { BasicFlowAnalyzer } from './basicFlow/basicFlow.ts';
+import { TcpStatesAnalyzer } from './tcpStates/tcpStates.ts';
+import { TcpStreamAnalyzer } from './tcpStream/tcpStream.ts';
 
 export function createAnalyzers(expectedPackets: number): Analyzer[] {
-  return [new BasicFlowAnalyzer(expectedPackets)];
+  return [new BasicFlowAnalyzer(expectedPackets), new TcpStatesAnalyzer(expectedPackets), new TcpStreamAnalyzer()];
 }

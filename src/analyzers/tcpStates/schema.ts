@@ -1,0 +1,49 @@
+/** tcpStates' columns and the tcpStatesAFlags bit table (reference §2), declared once. */
+import type { BitDef, ColumnDef } from '../../schema/types.ts';
+
+/** tcpStatesAFlags bits. */
+export const enum TcpStateBit {
+  MalformedEstablishment = 0x01,
+  MalformedTeardown = 0x02,
+  MalformedFlagsEstablished = 0x04,
+  PacketsAfterTeardown = 0x08,
+  PacketsAfterReset = 0x10,
+  ResetFromSender = 0x40,
+  Scan = 0x80,
+}
+
+export const TCP_STATES_BITS: readonly BitDef[] = [
+  {
+    value: 0x01, name: 'MAL_CON_EST', level: 'warning',
+    description: 'Malformed connection establishment: the handshake was not seen complete (both SYNs seen and acked). ' +
+      'Also set on every flow whose capture starts mid-connection, and on both sides when a FIN+ACK is a flow\'s first packet',
+  },
+  { value: 0x02, name: 'MAL_TEARDWN', level: 'warning', description: 'Malformed teardown: not both FINs seen and acked (set on connections still open at the end of the capture and on reset ones)' },
+  { value: 0x04, name: 'MAL_FLGS_EST', level: 'warning', description: 'Malformed flags during the established connection: a SYN, or a packet without ACK' },
+  { value: 0x08, name: 'PKTS_TERM', level: 'warning', description: 'Packets after the teardown (e.g. a port reused within the 10 s CLOSED timeout)' },
+  { value: 0x10, name: 'PKTS_RST', level: 'warning', description: 'Packets after a reset (within the 0.1 s RESET timeout)' },
+  { value: 0x40, name: 'RST_TRANS', description: 'Reset sent by this direction' },
+  {
+    value: 0x80, name: 'EVIL', level: 'warning',
+    description: 'Potential evil behaviour (scan): a NULL or Xmas packet, a bare FIN or a RST opening a one-sided flow, or a one-sided flow that starts with FIN+ACK ' +
+      '(the last misfires on a capture that starts during a teardown)',
+  },
+];
+
+export const TCP_STATES_A_FLAGS: ColumnDef = {
+  name: 'tcpStatesAFlags', type: 'h8', tranalyzer: true, bits: TCP_STATES_BITS,
+  description: 'TCP state machine anomalies (Tranalyzer\'s tcpStates: NEW, ESTABLISHED, CLOSING, CLOSED, RESET); ' +
+    'flows: OR over the connection, with the end-of-flow checks (0x03 for a one-sided TCP flow); packets: the sender\'s value after the packet (0x00 for non-TCP packets)',
+};
+
+export const TCP_STATES_NEW_BITS: ColumnDef = {
+  name: 'tcpStatesNewBits', type: 'h8', bits: TCP_STATES_BITS,
+  description: 'tcpStatesAFlags bits this packet set for the first time on a direction of its connection (its own or the reverse one); ' +
+    '`packets where tcpStatesNewBits != 0` lists the packets that raised each bit. Bits set only at the flow\'s end (incomplete handshake or teardown, one-sided flow, FIN-scan mark) belong to no packet',
+};
+
+export const TCP_STATES_FLOW_COLUMNS: readonly ColumnDef[] = [TCP_STATES_A_FLAGS];
+export const TCP_STATES_PACKET_COLUMNS: readonly ColumnDef[] = [TCP_STATES_A_FLAGS, TCP_STATES_NEW_BITS];
+
+/** Idle timeouts per state (seconds), as tcpStates sets them on the flow. */
+export const TCP_STATE_TIMEOUT = { new: 120, established: 610, closing: 120, closed: 10, reset: 0.1 } as const;

@@ -1,0 +1,196 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { PcapWriter, LINKTYPE_ETHERNET } from '../../capture/writer.ts';
+import { ipv4, mac } from '../../../samples/gen/addr.ts';
+import {
+  ETHERTYPE_IPV4, IPPROTO_TCP, IPPROTO_UDP, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN,
+  ethernet, ipv4Packet, tcpSegment, udpDatagram,
+} from '../../../samples/gen/layers.ts';
+import { loadCapture, type LoadedCapture } from '../../store/load.ts';
+import type { Table } from '../../store/table.ts';
+
+const ROOT = resolve(import.meta.dirname, '../../..');
+const CLIENT = ipv4('192.0.2.10'), SERVER = ipv4('192.0.2.21');
+const CMAC = mac('02:00:00:00:00:0a'), SMAC = mac('02:00:00:00:00:15');
+const T0 = 1_700_000_000;
+const URG = 0x20;
+
+type Frame = { t: number; frame: Uint8Array };
+let ipId = 1;
+
+/** A TCP packet from the client ('c', port 40000) or the server ('s', port 80), t seconds after T0. */
+function tcp(t: number, from: 'c' | 's', flags: number, seq: number, ack: number, text = ''): Frame {
+  const [src, dst, smac, dmac] = from === 'c' ? [CLIENT, SERVER, CMAC, SMAC] : [SERVER, CLIENT, SMAC, CMAC];
+  const [sport, dport] = from === 'c' ? [40000, 80] : [80, 40000];
+  const seg = tcpSegment(src, dst, { srcPort: sport, dstPort: dport, seq, ack, flags, window: 8192 }, new TextEncoder().encode(text));
+  return { t, frame: ethernet({ src: smac, dst: dmac, etherType: ETHERTYPE_IPV4 }, ipv4Packet({ src, dst, protocol: IPPROTO_TCP, id: ipId++, ttl: 64 }, seg)) };
+}
+
+async function load(frames: Frame[], fn: (c: LoadedCapture) => void): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'flowsh-tcpstates-'));
+  const file = join(dir, 'test.pcap');
+  const w = PcapWriter.create({ path: file, linkType: LINKTYPE_ETHERNET, nanosecond: true });
+  for (const f of frames) {
+    const whole = Math.floor(f.t);
+    w.writePacket(T0 + whole, Math.round((f.t - whole) * 1e9), f.frame);
+  }
+  w.close();
+  const c = await loadCapture(file);
+  try { fn(c); } finally { c.close(); rmSync(dir, { recursive: true, force: true }); }
+}
+
+const column = (t: Table, name: string, rows?: number[]): string[] => {
+  const c = t.column(name);
+  assert.ok(c, `column ${name} exists in ${t.def.name}`);
+  return (rows ?? [...Array(t.rowCount).keys()]).map((r) => c.text(r));
+};
+
+/** client ISN 100, server ISN 500 */
+const handshake = (t = 0): Frame[] => [
+  tcp(t, 'c', TCP_SYN, 100, 0),
+  tcp(t + 0.001, 's', TCP_SYN | TCP_ACK, 500, 101),
+  tcp(t + 0.002, 'c', TCP_ACK, 101, 501),
+];
+const request = (t = 0.01): Frame[] => [
+  tcp(t, 'c', TCP_PSH | TCP_ACK, 101, 501, 'GET /\r\n'),
+  tcp(t + 0.001, 's', TCP_PSH | TCP_ACK, 501, 108, 'hello'),
+];
+const teardown = (t = 0.02): Frame[] => [
+  tcp(t, 'c', TCP_FIN | TCP_ACK, 108, 506),
+  tcp(t + 0.001, 's', TCP_ACK, 506, 109),
+  tcp(t + 0.002, 's', TCP_FIN | TCP_ACK, 506, 109),
+  tcp(t + 0.003, 'c', TCP_ACK, 109, 507),
+];
+
+test('a clean handshake, exchange and teardown has no tcpStates anomaly', async () => {
+  await load([...handshake(), ...request(), ...teardown()], ({ flows, packets, report }) => {
+    assert.deepEqual(column(flows, 'tcpStatesAFlags'), ['0x00', '0x00']);
+    assert.ok(column(packets, 'tcpStatesAFlags').every((v) => v === '0x00'));
+    assert.ok(column(packets, 'tcpStatesNewBits').every((v) => v === '0x00'));
+    assert.equal(report.analyzerLines.find((l) => l.column === 'tcpStatesAFlags'), undefined, 'no report line when nothing was flagged');
+  });
+});
+
+test('a one-sided TCP flow gets 0x03; a UDP flow gets nothing', async () => {
+  const udp: Frame = {
+    t: 1.5,
+    frame: ethernet({ src: CMAC, dst: SMAC, etherType: ETHERTYPE_IPV4 }, ipv4Packet({ src: CLIENT, dst: SERVER, protocol: IPPROTO_UDP, id: 9, ttl: 64 },
+      udpDatagram(CLIENT, SERVER, { srcPort: 5000, dstPort: 53 }, new Uint8Array(4)))),
+  };
+  await load([tcp(0, 'c', TCP_SYN, 100, 0), tcp(1, 'c', TCP_SYN, 100, 0), udp], ({ flows, packets, report }) => {
+    assert.deepEqual(column(flows, 'tcpStatesAFlags'), ['0x03', '0x00']);
+    assert.deepEqual(column(packets, 'tcpStatesAFlags'), ['0x00', '0x00', '0x00'], 'the end-of-flow bits are not in the packets');
+    const line = report.analyzerLines.find((l) => l.column === 'tcpStatesAFlags');
+    assert.equal(line?.value, 0x03n);
+  });
+});
+
+test('a capture that starts mid-connection gets 0x01 on both sides', async () => {
+  await load([...request(0), ...teardown(0.01)], ({ flows, packets }) => {
+    assert.deepEqual(column(flows, 'tcpStatesAFlags'), ['0x01', '0x01']);
+    // the first packet sets 0x01 on its sender; the server's first packet (wrong ACK for an unseen SYN) on both
+    assert.deepEqual(column(packets, 'tcpStatesNewBits').slice(0, 3), ['0x01', '0x01', '0x00']);
+  });
+});
+
+test('a connection still open at the end of the capture gets 0x02', async () => {
+  await load([...handshake(), ...request()], ({ flows }) => {
+    assert.deepEqual(column(flows, 'tcpStatesAFlags'), ['0x02', '0x02']);
+  });
+});
+
+test('a reset during the connection: 0x40 and a malformed teardown on the sender, 0x02 on the other side', async () => {
+  await load([...handshake(), ...request(), tcp(0.02, 's', TCP_RST | TCP_ACK, 506, 108)], ({ flows, packets }) => {
+    assert.deepEqual(column(flows, 'tcpStatesAFlags'), ['0x02', '0x42']);
+    assert.equal(column(packets, 'tcpStatesAFlags').at(-1), '0x42');
+    assert.equal(column(packets, 'tcpStatesNewBits').at(-1), '0x42', 'the RST raised 0x42 on the server and 0x02 on the client');
+  });
+});
+
+test('a rejected SYN: RST+ACK gives the server 0x40; packets after the reset get 0x10', async () => {
+  await load([
+    tcp(0, 'c', TCP_SYN, 100, 0),
+    tcp(0.001, 's', TCP_RST | TCP_ACK, 0, 101),
+    tcp(0.01, 'c', TCP_ACK, 101, 1),
+  ], ({ flows, packets }) => {
+    assert.deepEqual(column(flows, 'flowInd'), ['1', '1'], 'within the 0.1 s reset timeout: the same flow');
+    assert.deepEqual(column(flows, 'tcpStatesAFlags'), ['0x13', '0x43']);
+    assert.deepEqual(column(packets, 'tcpStatesAFlags'), ['0x00', '0x40', '0x10']);
+    assert.deepEqual(column(packets, 'tcpStatesNewBits'), ['0x00', '0x40', '0x10']);
+  });
+});
+
+test('a reset connection reused after 1 s is a new flow (RESET timeout 0.1 s)', async () => {
+  await load([
+    tcp(0, 'c', TCP_SYN, 100, 0),
+    tcp(0.001, 's', TCP_RST | TCP_ACK, 0, 101),
+    tcp(1.001, 'c', TCP_ACK, 101, 1),
+  ], ({ flows, packets }) => {
+    assert.deepEqual(column(packets, 'flowInd'), ['1', '1', '2']);
+    assert.deepEqual(column(packets, 'tcpStatesAFlags'), ['0x00', '0x40', '0x01']);
+  });
+});
+
+test('after a clean close the flow lives 10 s: packets 5 s later get 0x08, 20 s later start a new flow', async () => {
+  const closed = [...handshake(), ...request(), ...teardown()];
+  await load([...closed, tcp(5, 'c', TCP_ACK, 109, 507), tcp(25, 'c', TCP_ACK, 109, 507)], ({ packets, flows }) => {
+    assert.deepEqual(column(packets, 'flowInd').slice(-2), ['1', '2']);
+    assert.deepEqual(column(packets, 'tcpStatesAFlags').slice(-2), ['0x08', '0x01']);
+    assert.deepEqual(column(packets, 'tcpStatesNewBits').slice(-2), ['0x08', '0x01']);
+    assert.deepEqual(column(flows, 'tcpStatesAFlags'), ['0x08', '0x00', '0x03']);
+  });
+});
+
+test('an established connection lives 610 s idle; a new one only 120 s before the handshake completes', async () => {
+  await load([...handshake(), ...request(), tcp(600, 'c', TCP_ACK, 108, 506)], ({ packets }) => {
+    assert.deepEqual(column(packets, 'flowInd').at(-1), '1');
+  });
+  await load([tcp(0, 'c', TCP_SYN, 100, 0), tcp(0.001, 's', TCP_SYN | TCP_ACK, 500, 101), tcp(121, 'c', TCP_ACK, 101, 501)], ({ packets }) => {
+    assert.deepEqual(column(packets, 'flowInd'), ['1', '1', '2']);
+  });
+});
+
+test('NULL and Xmas packets, a bare FIN and a one-sided FIN+ACK are marked as scans (0x80)', async () => {
+  await load([
+    tcp(0, 'c', 0, 100, 0),
+    tcp(0.1, 'c', TCP_FIN | TCP_PSH | URG, 100, 0),
+  ], ({ flows, packets }) => {
+    // the NULL packet opens the flow as a malformed establishment; the Xmas packet also lacks ACK (0x04)
+    assert.deepEqual(column(packets, 'tcpStatesAFlags'), ['0x81', '0x85']);
+    assert.deepEqual(column(flows, 'tcpStatesAFlags'), ['0x87']);
+  });
+  await load([tcp(0, 'c', TCP_FIN, 100, 0)], ({ flows }) => {
+    assert.deepEqual(column(flows, 'tcpStatesAFlags'), ['0x83']);
+  });
+  // FIN+ACK first: 0x01 at once, the FIN-scan mark becomes 0x80 at the end as no clean teardown followed
+  await load([tcp(0, 'c', TCP_FIN | TCP_ACK, 100, 7)], ({ flows, packets }) => {
+    assert.deepEqual(column(packets, 'tcpStatesAFlags'), ['0x01']);
+    assert.deepEqual(column(flows, 'tcpStatesAFlags'), ['0x83']);
+  });
+});
+
+test('a packet without ACK during the established connection sets 0x04 on both sides', async () => {
+  await load([...handshake(), ...request(), tcp(0.02, 'c', TCP_PSH, 108, 0, 'x'), ...teardown(0.03)], ({ flows }) => {
+    assert.deepEqual(column(flows, 'tcpStatesAFlags'), ['0x04', '0x04']);
+  });
+});
+
+test('every sample capture loads with tcpStates columns on every row', async (t) => {
+  const samples = readdirSync(join(ROOT, 'samples')).filter((f) => /\.pcapn?g?$/.test(f));
+  if (samples.length === 0) { t.skip('no samples'); return; }
+  for (const name of samples) {
+    const c = await loadCapture(join(ROOT, 'samples', name));
+    try {
+      const flags = c.flows.column('tcpStatesAFlags')!, l4 = c.flows.column('l4Proto')!;
+      for (let r = 0; r < c.flows.rowCount; r++) {
+        if (l4.get(r) !== 6) assert.equal(flags.get(r), 0, `${name}: non-TCP flow row ${r} has no tcpStates bits`);
+      }
+      assert.equal(c.packets.column('tcpStatesNewBits')!.numbers!.length, c.packets.rowCount, name);
+    } finally {
+      c.close();
+    }
+  }
+});
