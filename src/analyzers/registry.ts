@@ -2,8 +2,7 @@
 import type { Analyzer } from './analyzer.ts';
 import { BasicFlowAnalyzer } from './basicFlow/basicFlow.ts';
 import { TcpStatesAnalyzer } from './tcpStates/tcpStates.ts';
-import { TcpStreamAnalyzer } from './tcpStream/tcpStream.ts';
 
 export function createAnalyzers(expectedPackets: number): Analyzer[] {
-  return [new BasicFlowAnalyzer(expectedPackets), new TcpStatesAnalyzer(expectedPackets), new TcpStreamAnalyzer()];
+  return [new BasicFlowAnalyzer(expectedPackets), new TcpStatesAnalyzer(expectedPackets)];
 }
