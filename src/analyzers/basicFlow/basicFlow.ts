@@ -97,14 +97,26 @@ export class BasicFlowAnalyzer implements Analyzer {
     this.pktL7Len = growU32(expectedPackets);
   }
 
+  // consecutive packets mostly repeat the last two MACs (source and destination): skip the map then
+  private recentMac0 = -1;
+  private recentId0 = 0;
+  private recentMac1 = -1;
+  private recentId1 = 0;
+
   private macId(hi: number, lo: number): number {
     const v = hi * 0x1_0000_0000 + lo;
+    if (v === this.recentMac0) return this.recentId0;
+    if (v === this.recentMac1) return this.recentId1;
     let id = this.macIdByValue.get(v);
     if (id === undefined) {
       id = this.macValues.length;
       this.macValues.push(v);
       this.macIdByValue.set(v, id);
     }
+    this.recentMac1 = this.recentMac0;
+    this.recentId1 = this.recentId0;
+    this.recentMac0 = v;
+    this.recentId0 = id;
     return id;
   }
 
@@ -244,7 +256,7 @@ export class BasicFlowAnalyzer implements Analyzer {
         const f = flowOf[p]!;
         return f < 0 ? 0 : (sec[p]! - fSec[f]!) * NS + (nsec[p]! - fNs[f]!);
       }, digits),
-      new NumberColumn(P('numHdrs'), Uint16Array.from(hdrIds, (id) => hdrDict[id]!.split(':').length)),
+      new NumberColumn(P('numHdrs'), mapIds(hdrIds, hdrDict.map((t) => t.split(':').length))),
       new DictColumn(P('hdrDesc'), hdrIds, hdrDict),
       new ComputedColumn(P('vlanID'), (p) => {
         const f = flowOf[p]!;
@@ -265,6 +277,13 @@ export class BasicFlowAnalyzer implements Analyzer {
     ];
     return { flowColumns, packetColumns };
   }
+}
+
+/** per-row value from a small per-id table, in a plain loop */
+function mapIds(ids: ArrayLike<number>, valueOfId: readonly number[]): Uint16Array {
+  const out = new Uint16Array(ids.length);
+  for (let i = 0; i < ids.length; i++) out[i] = valueOfId[ids[i]!]!;
+  return out;
 }
 
 function latin1(bytes: Uint8Array): string {
