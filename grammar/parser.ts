@@ -61,6 +61,7 @@ export class FlowshParser extends CstParser {
       { ALT: () => this.SUBRULE(this.quitStatement) },
       { ALT: () => this.SUBRULE(this.historyStatement) },
       { ALT: () => this.SUBRULE(this.clearStatement) },
+      { ALT: () => this.SUBRULE(this.followStatement) },
     ]);
   });
 
@@ -74,8 +75,27 @@ export class FlowshParser extends CstParser {
         { ALT: () => this.SUBRULE(this.groupClause) },
         { ALT: () => this.SUBRULE(this.sortClause) },
         { ALT: () => this.SUBRULE(this.limitClause) },
+        { ALT: () => this.SUBRULE(this.asClause) },
       ]);
     });
+  });
+
+  /** `as tcpdump`: print the rows in another form */
+  readonly asClause = this.RULE('asClause', () => {
+    this.CONSUME(T.As);
+    this.CONSUME(T.Identifier);
+  });
+
+  /** `follow flow N [dir A|B] [as ascii|hex|raw]` (the words `flow` and `dir` are checked by the AST builder) */
+  readonly followStatement = this.RULE('followStatement', () => {
+    this.CONSUME(T.Follow);
+    this.CONSUME(T.Identifier);
+    this.CONSUME(T.Integer);
+    this.OPTION(() => {
+      this.CONSUME1(T.Identifier);
+      this.CONSUME2(T.Identifier);
+    });
+    this.OPTION1(() => this.SUBRULE(this.asClause));
   });
 
   readonly whereClause = this.RULE('whereClause', () => {

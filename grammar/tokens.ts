@@ -133,11 +133,13 @@ export const Quit = keyword('quit');
 export const Exit = keyword('exit');
 export const History = keyword('history');
 export const Clear = keyword('clear');
+export const Follow = keyword('follow');
+export const As = keyword('as');
 
 /** Words reserved by the grammar: they cannot name tables or columns. */
 export const keywordTokens: readonly TokenType[] = [
   Where, Select, Group, By, Sort, Asc, Desc, Limit, And, Or, Not, In,
-  Explain, Columns, Report, Help, Load, Quit, Exit, History, Clear,
+  Explain, Columns, Report, Help, Load, Quit, Exit, History, Clear, Follow, As,
 ];
 
 // ---------------------------------------------------------------- operators and punctuation

@@ -72,6 +72,16 @@ export interface QueryStatement extends StatementBase {
   readonly groupBy?: readonly Name[];
   readonly sort?: readonly SortKey[];
   readonly limit?: { readonly value: number; readonly span: Span };
+  /** `as FORMAT`: another rendering of the rows (e.g. `as tcpdump` for packets) */
+  readonly as?: Name;
+}
+
+/** `follow flow N [dir A|B] [as ascii|hex|raw]` */
+export interface FollowStatement extends StatementBase {
+  readonly kind: 'follow';
+  readonly flowInd: number;
+  readonly dir?: 'A' | 'B';
+  readonly format: 'ascii' | 'hex' | 'raw';
 }
 
 export interface ExplainStatement extends StatementBase {
@@ -95,4 +105,4 @@ export type ShellStatement =
   | (StatementBase & { readonly kind: 'history' })
   | (StatementBase & { readonly kind: 'clear' });
 
-export type Statement = QueryStatement | ExplainStatement | ColumnsStatement | ShellStatement;
+export type Statement = QueryStatement | ExplainStatement | ColumnsStatement | FollowStatement | ShellStatement;

@@ -102,6 +102,7 @@ class AstBuilder extends BaseVisitor {
     const group = single('groupClause', 'group by');
     const sort = single('sortClause', 'sort');
     const limit = single('limitClause', 'limit');
+    const as = single('asClause', 'as');
     return {
       kind: 'query',
       ...this.base(n),
@@ -111,7 +112,37 @@ class AstBuilder extends BaseVisitor {
       ...(group ? { groupBy: nodes(group.children, 'columnRef').map((c) => this.v(c) as Name) } : {}),
       ...(sort ? { sort: nodes(sort.children, 'sortItem').map((s) => this.v(s) as SortKey) } : {}),
       ...(limit ? { limit: this.limitValue(token(limit.children, 'Integer')!) } : {}),
+      ...(as ? { as: this.asName(as) } : {}),
     };
+  }
+
+  private asName(clause: CstNode): Name {
+    const t = token(clause.children, 'Identifier')!;
+    return { name: t.image.toLowerCase(), span: tokenSpan(t) };
+  }
+
+  followStatement(ctx: Children, n: CstNode): Statement {
+    const words = (ctx['Identifier'] ?? []) as IToken[];
+    const flowWord = words[0]!;
+    if (flowWord.image.toLowerCase() !== 'flow') this.fail(`expected 'flow' but found '${flowWord.image}'`, tokenSpan(flowWord));
+    const number = token(ctx, 'Integer')!;
+    const flowInd = Number(number.image);
+    if (!Number.isSafeInteger(flowInd) || flowInd < 1) this.fail('a flow index is a whole number from 1', tokenSpan(number));
+    let dir: 'A' | 'B' | undefined;
+    if (words.length >= 3) {
+      if (words[1]!.image.toLowerCase() !== 'dir') this.fail(`expected 'dir' but found '${words[1]!.image}'`, tokenSpan(words[1]!));
+      const d = words[2]!.image.toUpperCase();
+      if (d !== 'A' && d !== 'B') this.fail(`dir is A or B, not '${words[2]!.image}'`, tokenSpan(words[2]!));
+      dir = d;
+    }
+    const asClause = node(ctx, 'asClause');
+    let format: 'ascii' | 'hex' | 'raw' = 'ascii';
+    if (asClause) {
+      const f = this.asName(asClause);
+      if (f.name !== 'ascii' && f.name !== 'hex' && f.name !== 'raw') this.fail(`follow prints as ascii, hex or raw, not '${f.name}'`, f.span);
+      format = f.name;
+    }
+    return { kind: 'follow', ...this.base(n), flowInd, ...(dir ? { dir } : {}), format };
   }
 
   private limitValue(t: IToken): { value: number; span: Span } {
