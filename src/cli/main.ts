@@ -23,6 +23,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const io: SessionIo = {
     out: (text) => { process.stdout.write(text); },
     err: (text) => { process.stderr.write(text); },
+    outBytes: (bytes) => { process.stdout.write(bytes); },
   };
   const session = new Session(io, {
     format: opts.format ?? (isTty ? 'table' : 'tsv'),
@@ -32,6 +33,13 @@ async function main(argv: readonly string[]): Promise<number> {
   });
 
   const interactive = opts.statements.length === 0 && opts.scripts.length === 0 && Boolean(process.stdin.isTTY);
+  // the full-screen shell needs a real terminal both ways; the plain one stays for dumb terminals
+  const inkShell = interactive && isTty && process.env.TERM !== 'dumb' && process.env.FLOWSH_PLAIN !== '1';
+  if (inkShell) {
+    // loaded only here: scripts and -e never pay for React and Ink
+    const { runInkShell } = await import('../shell/runInkShell.tsx');
+    return runInkShell(opts.capture, session.options);
+  }
   if (opts.capture !== undefined) {
     const loaded = await session.load(opts.capture, { summary: interactive });
     if (!loaded) return 2;

@@ -10,10 +10,24 @@ import { reportJson, reportLines } from '../report/report.ts';
 import { helpText } from './help.ts';
 import { schemaCatalog } from './schemaCatalog.ts';
 import { escapeText } from '../output/escape.ts';
+import { followFlow } from '../reassembly/follow.ts';
 
 export interface SessionIo {
   out(text: string): void;
   err(text: string): void;
+  /** a UI that draws query results itself returns true (e.g. to page them); otherwise they are printed */
+  result?(result: QueryResult): boolean;
+  /** bytes written unchanged (follow ... as raw); without it raw output is refused */
+  outBytes?(bytes: Uint8Array): void;
+}
+
+/** bytes read so far, the file's size, packets read so far */
+export type LoadProgress = (bytesRead: number, totalBytes: number, packets: number) => void;
+
+/** what a UI passes to a running statement: Ctrl-C aborts a load and the statements after it */
+export interface RunControl {
+  signal?: AbortSignal;
+  progress?: LoadProgress;
 }
 
 export interface SessionOptions {
@@ -27,6 +41,12 @@ export type RunResult = 'ok' | 'error' | 'quit';
 
 const RED = '\x1b[31m', RESET = '\x1b[0m';
 
+function flowExists(capture: LoadedCapture, flowInd: number): boolean {
+  const ind = capture.flows.column('flowInd')!;
+  for (let r = 0; r < capture.flows.rowCount; r++) if (ind.get(r) === flowInd) return true;
+  return false;
+}
+
 export class Session {
   capture: LoadedCapture | undefined;
   readonly history: string[] = [];
@@ -39,11 +59,11 @@ export class Session {
   }
 
   /** Loads a capture; on failure prints one line and keeps what was loaded before. */
-  async load(path: string, opts: { summary: boolean; signal?: AbortSignal } = { summary: true }): Promise<boolean> {
+  async load(path: string, opts: { summary: boolean; signal?: AbortSignal; progress?: LoadProgress } = { summary: true }): Promise<boolean> {
     const started = performance.now();
     let loaded: LoadedCapture;
     try {
-      loaded = await loadCapture(path, { signal: opts.signal });
+      loaded = await loadCapture(path, { signal: opts.signal, progress: opts.progress });
     } catch (e) {
       if (e instanceof CaptureOpenError) this.error(`flowsh: ${escapeText(e.message)}`);
       else this.error(`flowsh: ${escapeText(path)}: ${escapeText((e as Error).message)}`);
@@ -85,23 +105,24 @@ export class Session {
   }
 
   /** Runs every statement of a script; a failed statement does not stop the others. */
-  async runScript(script: string): Promise<RunResult> {
+  async runScript(script: string, control: RunControl = {}): Promise<RunResult> {
     let result: RunResult = 'ok';
     for (const s of splitStatements(script)) {
-      const r = await this.runStatement(s.text);
+      if (control.signal?.aborted) return 'error';
+      const r = await this.runStatement(s.text, control);
       if (r === 'quit') return 'quit';
       if (r === 'error') result = 'error';
     }
     return result;
   }
 
-  async runStatement(text: string): Promise<RunResult> {
+  async runStatement(text: string, control: RunControl = {}): Promise<RunResult> {
     this.history.push(text);
     const no = ++this.statementNo;
     const started = performance.now();
     try {
       const statement = parseStatement(text);
-      return await this.execute(statement);
+      return await this.execute(statement, control);
     } catch (e) {
       if (e instanceof QueryError) this.error(e.format());
       else this.error(`flowsh: ${escapeText((e as Error).message)}`);
@@ -117,12 +138,13 @@ export class Session {
   }
 
   private print(result: QueryResult): void {
+    if (this.io.result?.(result)) return;
     const set: RowSet = { columns: result.columns, rowCount: result.rowCount, row: (i) => result.rows[i]! };
     if (result.title && this.options.format === 'table') this.io.out(`${escapeText(result.title)}\n`);
     this.io.out(renderRows(set, this.options.format, { width: this.options.width, color: this.options.color }));
   }
 
-  private async execute(statement: Statement): Promise<RunResult> {
+  private async execute(statement: Statement, control: RunControl = {}): Promise<RunResult> {
     switch (statement.kind) {
       case 'query':
         this.print(executeStatement(statement, this.requireCapture(statement).catalog)!);
@@ -141,13 +163,28 @@ export class Session {
         this.io.out(helpText(statement.topic, this.capture?.catalog ?? schemaCatalog()));
         return 'ok';
       case 'load':
-        return (await this.load(statement.path)) ? 'ok' : 'error';
+        return (await this.load(statement.path, { summary: true, ...control })) ? 'ok' : 'error';
       case 'history':
         this.io.out(this.history.map((h, i) => `${String(i + 1).padStart(5)}  ${escapeText(h)}`).join('\n') + '\n');
         return 'ok';
       case 'clear':
         if (process.stdout.isTTY) this.io.out('\x1b[2J\x1b[H');
         return 'ok';
+      case 'follow': {
+        const capture = this.requireCapture(statement);
+        if (!capture.flows.column('flowInd') || !flowExists(capture, statement.flowInd)) {
+          throw QueryError.at(`there is no flow ${statement.flowInd} (flowInd runs from 1 to ${capture.report.flowIndexes})`, statement.text, statement.span);
+        }
+        const options = { format: statement.format, ...(statement.dir ? { dir: statement.dir } : {}) };
+        if (statement.format === 'raw') {
+          const bytes = followFlow(capture, statement.flowInd, { ...options, format: 'raw' });
+          if (this.io.outBytes) this.io.outBytes(bytes);
+          else throw QueryError.at('raw output needs a byte stream: run it with -e and redirect stdout to a file', statement.text, statement.span);
+        } else {
+          this.io.out(followFlow(capture, statement.flowInd, { ...options, format: statement.format }));
+        }
+        return 'ok';
+      }
       case 'quit':
         return 'quit';
       default:
