@@ -88,3 +88,9 @@ test('pairing: 120 then 220 greeting; 220 answering REIN is not a greeting', () 
   const mid = pairReplies(script('> NOOP', '< 200 ok', '> QUIT', '< 221 bye'));
   assert.deepEqual([mid.exchanges.map((e) => e.final), mid.unsolicited], [[1, 3], []]);
 });
+
+test('login: a PASS after USER was already answered belongs to that attempt without changing its outcome', () => {
+  assert.deepEqual(summary(script('> USER zeek', '< 230 USER OK', '> PASS zeek', '< 230 PASS OK')), ['zeek/zeek succeeded 230']);
+  assert.deepEqual(summary(script('> USER root', '< 530 no root', '> PASS toor', '< 503 USER first')), ['root/toor failed 530']);
+  assert.deepEqual(summary(script('> USER a', '< 331 pw', '> PASS x', '< 530 no', '> PASS y', '< 503 USER first')), ['a/x failed 530', '?/y failed 503']);
+});

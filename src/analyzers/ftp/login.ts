@@ -112,14 +112,15 @@ export function loginAttempts(items: readonly ExchangeItem[]): LoginAttempt[] {
     if (verb === 'USER') {
       attempt = { user: command.arg, password: undefined, account: undefined, outcome: 'unknown', code: undefined, start: exchange.command, decidedBy: undefined };
       attempts.push(attempt);
-    } else if (attempt === undefined || attempt.decidedBy !== undefined || (verb === 'PASS' && attempt.password !== undefined)) {
-      // PASS/ACCT without an open attempt: its own attempt, user unknown
+    } else if (attempt === undefined || (verb === 'PASS' ? attempt.password !== undefined : attempt.account !== undefined)) {
+      // PASS/ACCT with no USER before it (or a second one): its own attempt, user unknown
       attempt = { user: undefined, password: undefined, account: undefined, outcome: 'unknown', code: undefined, start: exchange.command, decidedBy: undefined };
       attempts.push(attempt);
     }
     if (verb === 'PASS') attempt.password = command.arg;
     if (verb === 'ACCT') attempt.account = command.arg;
-    if (exchange.final === undefined) continue;
+    // a PASS after USER was already answered 230 or 530 belongs to it but cannot change the outcome
+    if (exchange.final === undefined || attempt.decidedBy !== undefined) continue;
     const code = (items[exchange.final] as ExchangeReply).code;
     if (code === null) continue;
     if (isSuccess(code)) decide(attempt, 'succeeded', code, exchange.final);
