@@ -92,10 +92,21 @@ test('Telnet: IAC IAC is a 0xFF byte, commands and option negotiations are remov
   assert.deepEqual(lines[2]!.telnet, ['WILL 1', 'DONT 3']);
 });
 
-test('Telnet: subnegotiation is removed up to IAC SE, even across a line feed; other commands are removed', () => {
-  const items = run([bytes('US', [255, 250, 24, 1, 10, 255, 255, 255, 240], 'ER x', [255, 241, 255, 246, 255, 249], '\r\n')]);
+test('Telnet: subnegotiation is removed up to IAC SE; other commands are removed', () => {
+  const items = run([bytes('US', [255, 250, 24, 1, 65, 255, 255, 255, 240], 'ER x', [255, 241, 255, 246, 255, 249], '\r\n')]);
   assert.deepEqual(items.map(text), ['USER x']);
   assert.deepEqual((items[0] as FtpLine<number>).telnet, ['SB', 'NOP', 'AYT', 'GA']);
+});
+
+test('Telnet: an IAC SB that reaches a line feed or the stream end was data and is kept, not swallowed', () => {
+  const items = run([bytes('RETR ', [255, 250], 'a', [255, 255], 'b\r\nNOOP\r\nSTOR ', [255, 250], 'x', [255])]);
+  assert.deepEqual(items.map((i) => [...(i as FtpLine<number>).bytes]), [
+    [...bytes('RETR ', [255, 250], 'a', [255], 'b')], // IAC IAC inside still stands for one 0xFF
+    [...bytes('NOOP')],
+    [...bytes('STOR ', [255, 250], 'x', [255])],
+  ]);
+  const option = run([bytes('NOOP', [255, 251])]);
+  assert.deepEqual([...(option[0] as FtpLine<number>).bytes], [...bytes('NOOP', [255, 251])]);
 });
 
 test('Telnet: IAC followed by a non-command byte keeps both bytes as data; IAC at the stream end is kept', () => {
@@ -107,11 +118,13 @@ test('Telnet: IAC followed by a non-command byte keeps both bytes as data; IAC a
   ]);
 });
 
-const MIXED = bytes('USER anonymous\r\n', [255, 244, 255, 242], 'ABOR\r\nCWD /tmp/r', [0xc3, 0xa9], 'sum', [0xc3, 0xa9], '\r\nRETR a', [255, 255], 'b\nSTOR ', [0xe9], '.txt\r\nNOOP\r\n', [255, 251, 1], 'QUIT\r\nPART');
+const MIXED = bytes('USER anonymous\r\n', [255, 244, 255, 242], 'ABOR\r\nCWD /tmp/r', [0xc3, 0xa9], 'sum', [0xc3, 0xa9], '\r\nRETR a', [255, 255], 'b\nSTOR ', [0xe9], '.txt\r\nNOOP\r\n', [255, 251, 1], 'QUIT\r\n', 'SITE ', [255, 250, 1, 255, 255, 255, 240], 'ok ', [255, 250], 'q', [255, 255], 'z\r\nPART');
 
 test('every two-chunk split gives the same lines as one chunk, with the meta of the chunk holding each line start', () => {
   const whole = run([MIXED]);
-  assert.equal(whole.length, 8);
+  assert.equal(whole.length, 9);
+  assert.deepEqual([...(whole[7] as FtpLine<number>).bytes], [...bytes('SITE ok ', [255, 250], 'q', [255], 'z')]);
+  assert.deepEqual((whole[7] as FtpLine<number>).telnet, ['SB']);
   for (let cut = 0; cut <= MIXED.length; cut++) {
     const split = run([MIXED.subarray(0, cut), MIXED.subarray(cut)]);
     assert.deepEqual(withoutMeta(split), withoutMeta(whole), `cut at ${cut}`);

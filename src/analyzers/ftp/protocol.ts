@@ -75,6 +75,7 @@ export class FtpLineSplitter<M> {
   private telnetState = TelnetState.Data;
   private telnetVerb = 0;
   private telnet: string[] = [];
+  private readonly subBytes: number[] = [];
   private lineStarted = false;
   private lineOffset = 0;
   private lineMeta: M | undefined = undefined;
@@ -120,7 +121,7 @@ export class FtpLineSplitter<M> {
           this.telnetState = TelnetState.Data;
           if (b === IAC) this.push(IAC);
           else if (b >= WILL) { this.telnetVerb = b; this.telnetState = TelnetState.Option; }
-          else if (b === SB) { this.telnet.push('SB'); this.telnetState = TelnetState.Sub; }
+          else if (b === SB) { this.subBytes.length = 0; this.telnetState = TelnetState.Sub; }
           else if (b >= SE) this.telnet.push(TELNET_NAMES[b]!);
           else {
             // not a Telnet command: a raw 0xFF (e.g. Latin-1 ÿ) followed by data; keep both bytes
@@ -134,11 +135,17 @@ export class FtpLineSplitter<M> {
           this.telnetState = TelnetState.Data;
           break;
         case TelnetState.Sub:
-          if (b === IAC) this.telnetState = TelnetState.SubIac;
+          // FTP never negotiates Telnet options, so a "subnegotiation" running into a line feed was
+          // really data (e.g. a Latin-1 "ÿú"): its bytes go back into the line, nothing is swallowed
+          if (b === 10) { this.restoreSub(); this.emitLine(at + 1, out); }
+          else if (b === IAC) this.telnetState = TelnetState.SubIac;
+          else this.subBytes.push(b);
           break;
         case TelnetState.SubIac:
           // IAC SE ends the subnegotiation; IAC IAC is a data byte inside it
-          this.telnetState = b === SE ? TelnetState.Data : TelnetState.Sub;
+          if (b === SE) { this.telnet.push('SB'); this.telnetState = TelnetState.Data; }
+          else if (b === IAC) { this.subBytes.push(IAC); this.telnetState = TelnetState.Sub; }
+          else { this.subBytes.push(IAC, b); this.telnetState = TelnetState.Sub; }
           break;
       }
     }
@@ -167,9 +174,21 @@ export class FtpLineSplitter<M> {
       return;
     }
     if (!this.lineStarted) return;
-    // a stream cut inside a Telnet sequence: the IAC is kept as data rather than dropped
+    // a stream cut inside a Telnet sequence: its bytes are kept as data rather than dropped
     if (this.telnetState === TelnetState.Iac) this.push(IAC);
+    else if (this.telnetState === TelnetState.Option) { this.push(IAC); this.push(this.telnetVerb); }
+    else if (this.telnetState === TelnetState.Sub) this.restoreSub();
+    else if (this.telnetState === TelnetState.SubIac) { this.restoreSub(); this.push(IAC); }
     this.emitLine(this.position, out, 'none');
+  }
+
+  /** An unterminated IAC SB ... goes back into the line as data. */
+  private restoreSub(): void {
+    this.push(IAC);
+    this.push(SB);
+    for (const b of this.subBytes) this.push(b);
+    this.subBytes.length = 0;
+    this.telnetState = TelnetState.Data;
   }
 
   private push(b: number): void {
