@@ -261,6 +261,11 @@ export class ShellController {
   // ------------------------------------------------------------------ keys
 
   key(k: KeyEvent): void {
+    // typed fast, several characters come as one text event; outside the prompt each is a command
+    if (this.mode !== 'prompt' && k.name === 'text' && !k.ctrl && !k.meta && k.text.length > 1) {
+      for (const c of k.text) this.key({ ...k, text: c });
+      return;
+    }
     switch (this.mode) {
       case 'loading':
       case 'running':

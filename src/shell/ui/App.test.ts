@@ -1,0 +1,118 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createElement } from 'react';
+import { render } from 'ink-testing-library';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { ShellController } from '../controller.ts';
+import { App } from './App.tsx';
+import { Progress, progressText } from './Progress.tsx';
+
+const SAMPLE = resolve(import.meta.dirname, '../../../samples/ftp-passive-dns.pcap');
+
+/** polls the frame until it satisfies `ok` (renders are asynchronous) */
+async function frameWhere(lastFrame: () => string | undefined, ok: (frame: string) => boolean, what: string): Promise<string> {
+  for (let i = 0; i < 400; i++) {
+    const frame = lastFrame() ?? '';
+    if (ok(frame)) return frame;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  assert.fail(`${what}; last frame:\n${lastFrame()}`);
+}
+
+async function shell(t: { after(fn: () => void): void }, rows = 30) {
+  const dir = mkdtempSync(join(tmpdir(), 'flowsh-app-'));
+  const historyFile = join(dir, 'history');
+  const controller = new ShellController({
+    session: { format: 'table', color: false, width: 100, timing: false }, columns: 100, rows, historyFile,
+  });
+  const app = render(createElement(App, { controller }));
+  t.after(() => { app.unmount(); controller.session.close(); rmSync(dir, { recursive: true, force: true }); });
+  await controller.start(SAMPLE);
+  await frameWhere(app.lastFrame, (f) => f.includes('Loaded') && /^flowsh>/m.test(f), 'the load summary and the prompt');
+  const type = async (keys: string, until: (f: string) => boolean, what: string) => {
+    app.stdin.write(keys);
+    return frameWhere(app.lastFrame, until, what);
+  };
+  return { controller, app, type, historyFile };
+}
+
+test('the load summary, then a query shows its rows as a table', async (t) => {
+  const { app, type } = await shell(t);
+  assert.match(app.lastFrame()!, /Loaded .*ftp-passive-dns\.pcap: 66 packets, \d+ flows/);
+  const frame = await type('flows select flowInd, dir limit 2\r', (f) => f.includes('│ flowInd │ dir │'), 'the result table');
+  assert.match(frame, /flowsh> flows select flowInd, dir limit 2/);
+  assert.match(frame, /│ +1 │ A +│/);
+  assert.match(frame, /^flowsh>\s*$/m);
+});
+
+test('an error shows the statement with a caret under the bad token', async (t) => {
+  const { type } = await shell(t);
+  const frame = await type('flows where nosuchcolumn == 1\r', (f) => f.includes('^'), 'the caret');
+  const lines = frame.split('\n');
+  const caret = lines.findIndex((l) => /^\s*\^+\s*$/.test(l));
+  assert.ok(caret > 0);
+  assert.equal(lines[caret - 1], 'flows where nosuchcolumn == 1');
+  assert.equal(lines[caret]!.indexOf('^'), 'flows where '.length);
+});
+
+test('Tab completes a column name; Up recalls the last statement; history reaches the file', async (t) => {
+  const { controller, type, historyFile } = await shell(t);
+  await type('flows where srcI\t', (f) => f.includes('flowsh> flows where srcIP'), 'the completed column');
+  assert.equal(controller.edit.text, 'flows where srcIP ');
+  await type('\x15flows limit 1\r', (f) => f.includes('│ dir'), 'the result');
+  await type('\x1b[A', (f) => /flowsh> flows limit 1\s*$/m.test(f), 'the recalled statement');
+  assert.equal(readFileSync(historyFile, 'utf8'), 'flows limit 1\n');
+});
+
+test('line editing: Ctrl-A, Ctrl-K, Alt-B, Ctrl-W and an unfinished statement continuing on a new line', async (t) => {
+  const { controller, type } = await shell(t);
+  await type('flows limit 5', (f) => f.includes('limit 5'), 'typed');
+  await type('\x1bb\x0b', (f) => /flowsh> flows limit\s*$/m.test(f), 'Alt-B then Ctrl-K');
+  await type('\x01X', (f) => /flowsh> Xflows limit\s*$/m.test(f), 'Ctrl-A then X');
+  await type('\x05\x17', (f) => /flowsh> Xflows\s*$/m.test(f), 'Ctrl-E then Ctrl-W');
+  await type('\x15flows where (port(21)\r', (f) => f.includes('   ...>'), 'a continuation line');
+  assert.equal(controller.edit.text, 'flows where (port(21)\n');
+  await type(') limit 1\r', (f) => f.includes('│ dir'), 'the two-line statement ran');
+});
+
+test('a long result opens in the pager with "rows X-Y of N"; q goes back to the prompt', async (t) => {
+  const { controller, type } = await shell(t, 20);
+  const frame = await type('packets select pktNo, dir\r', (f) => /rows 1-\d+ of 66/.test(f), 'the pager');
+  assert.equal(controller.mode, 'pager');
+  assert.match(frame, /│ pktNo │ dir │/);
+  await type('\x1b[6~', (f) => /rows \d+-\d+ of 66/.test(f) && !/rows 1-/.test(f), 'the next page');
+  await type('/60\r', (f) => /│ +60 │/.test(f), 'the search found row 60');
+  await type('q', (f) => /flowsh>\s*$/m.test(f) && !/of 66/.test(f), 'the prompt again');
+  assert.equal(controller.mode, 'prompt');
+});
+
+test('Ctrl-R finds an earlier statement; Ctrl-C clears the line; Ctrl-D on an empty line quits', async (t) => {
+  const { controller, type } = await shell(t);
+  await type('flows select dir limit 1\r', (f) => f.includes('│ dir │'), 'first statement');
+  await type('flows select flowInd limit 1\r', (f) => f.includes('│ flowInd │'), 'second statement');
+  await type('\x12sel', (f) => f.includes("(reverse-i-search)`sel': flows select flowInd limit 1"), 'the newest match');
+  await type('\x12', (f) => f.includes("(reverse-i-search)`sel': flows select dir limit 1"), 'Ctrl-R again: the older match');
+  await type('\x1b[C', (f) => /flowsh> flows select dir limit 1\s*$/m.test(f), 'the entry taken to the prompt');
+  await type('\x03', (f) => /flowsh> flows select dir limit 1\^C/.test(f), 'the line dropped');
+  assert.equal(controller.edit.text, '');
+  await type('\x04', () => controller.mode === 'done', 'quit');
+});
+
+test('help draws from the schema; escape sequences pasted at the prompt never reach the line', async (t) => {
+  const { type } = await shell(t);
+  await type('help srcPort\r', (f) => /srcPort \(flows, u16/.test(f), 'column help');
+  const frame = await type('help "a\x1b[31mb\u009b2J"\r', (f) => /no help on/.test(f), 'help on an unknown topic');
+  assert.match(frame, /no help on 'ab2J'/);
+  assert.doesNotMatch(frame, /[\x1b\u009b]/);
+});
+
+test('the progress line shows bytes, rates and time left', () => {
+  const view = { file: 'x.pcap', bytesRead: 1024 * 1024, totalBytes: 4 * 1024 * 1024, packets: 5000, startedAt: 0, now: 1000 };
+  assert.equal(progressText(view), '1.0 MiB of 4.0 MiB, 5000 packets, 1.0 MiB/s, 5000 packets/s, 0:03 left');
+  const app = render(createElement(Progress, { progress: view, columns: 80, color: false }));
+  assert.match(app.lastFrame()!, /Loading x\.pcap \(Ctrl-C cancels\)/);
+  assert.match(app.lastFrame()!, / 25%/);
+  app.unmount();
+});
