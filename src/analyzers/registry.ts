@@ -1,8 +1,9 @@
 /** The analyzers every load runs, in order (later analyzers may read earlier ones' columns). */
 import type { Analyzer } from './analyzer.ts';
 import { BasicFlowAnalyzer } from './basicFlow/basicFlow.ts';
+import { TcpFlagsAnalyzer } from './tcpFlags/tcpFlags.ts';
 import { TcpStatesAnalyzer } from './tcpStates/tcpStates.ts';
 
 export function createAnalyzers(expectedPackets: number): Analyzer[] {
-  return [new BasicFlowAnalyzer(expectedPackets), new TcpStatesAnalyzer(expectedPackets)];
+  return [new BasicFlowAnalyzer(expectedPackets), new TcpFlagsAnalyzer(expectedPackets), new TcpStatesAnalyzer(expectedPackets)];
 }
