@@ -223,7 +223,11 @@ function main(dir: string): void {
   const manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as { captures: ManifestCapture[] };
   for (const source of IMPAIR_SOURCES) {
     const original = manifest.captures.find((c) => c.file === source);
-    if (!original) throw new Error(`${source} is not in ${manifestFile}`);
+    if (!original) {
+      // e.g. a partial run of record-more.sh (ONLY=...) that did not record this source
+      console.error(`impair: ${source} is not in ${manifestFile}; no variants made`);
+      continue;
+    }
     const parsed = readPcap(fs.readFileSync(path.join(dir, source)));
     if (parsed.linkType !== LINKTYPE_ETHERNET) throw new Error(`${source}: only Ethernet captures are rewritten`);
     const variants: ManifestCapture[] = [];

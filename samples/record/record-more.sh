@@ -356,8 +356,13 @@ cd /incoming; put -O /incoming $WORK_DIR/log.txt; bye" "ftp://$SRV_V4" </dev/nul
 record_parallel() {
   local name=recorded-parallel-sessions.pcap dl=$WORK_DIR/dl-parallel tree=$WORK_DIR/tree pid_a pid_b
   mkdir -p "$dl"
+  # Small receive windows in the client namespace (only there, only for this recording), so the
+  # servers cannot push everything into the kernel at once: both downloads trickle at the clients'
+  # rate limit (~60 kB/s, about 2 s each) and their data segments interleave on the wire.
+  local rmem
+  rmem=$(in_cli sysctl -n net.ipv4.tcp_rmem)
+  in_cli sysctl -q -w net.ipv4.tcp_rmem="4096 16384 16384"
   start_capture "$name" tcpdump -s 0
-  # Both rate-limited to ~60 kB/s, so the 120 kB downloads take about 2 s each and overlap.
   lftp_as_user -e "$LFTP_BASE; set ftp:passive-mode on; set ftp:prefer-epsv no; set net:limit-rate 60000; \
 cd pub; get -O $dl parallel-a.bin; bye" "ftp://$SRV_V4" </dev/null >"$WORK_DIR/$name.a.out" &
   pid_a=$!
@@ -367,9 +372,10 @@ cd pub; get -O $dl parallel-a.bin; bye" "ftp://$SRV_V4" </dev/null >"$WORK_DIR/$
   wait "$pid_a" || die "$name: lftp failed"
   wait "$pid_b" || die "$name: curl failed"
   stop_capture "$name"
+  in_cli sysctl -q -w net.ipv4.tcp_rmem="$rmem"
   same_content "$tree/pub/parallel-a.bin" "$dl/parallel-a.bin" "$name a"
   same_content "$tree/pub/parallel-b.bin" "$dl/parallel-b.bin" "$name b"
-  note_capture "$name" '"format":"pcap","linkType":1,"timestampPrecision":"us","snaplen":262144,"server":"vsftpd","serverAddress":"192.0.2.21","serverPort":21,"clients":["lftp","curl"],"expect":"complete","overlapping":true,"exercises":"two control connections at once: lftp (local user, PASV) and curl (anonymous, active PORT), both downloads rate-limited so they overlap in time","commands":["USER","PASS","PASV","PORT","RETR","QUIT"]'
+  note_capture "$name" '"format":"pcap","linkType":1,"timestampPrecision":"us","snaplen":262144,"server":"vsftpd","serverAddress":"192.0.2.21","serverPort":21,"clients":["lftp","curl"],"expect":"complete","overlapping":true,"exercises":"two control connections at once: lftp (local user, PASV) and curl (anonymous, active PORT), both downloads rate-limited with small receive windows, so their data segments interleave in time","commands":["USER","PASS","PASV","PORT","RETR","QUIT"]'
   note_file "$name" RETR parallel-a.bin PASV download "$tree/pub/parallel-a.bin" '"generator":"hash_stream parallel-a 120000"'
   note_file "$name" RETR parallel-b.bin PORT download "$tree/pub/parallel-b.bin" '"generator":"hash_stream parallel-b 120000"'
 }
