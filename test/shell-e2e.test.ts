@@ -1,0 +1,115 @@
+// The interactive shell as a user meets it: the real program in a real pseudo-terminal (tmux),
+// typing, Tab, Up, the pager and Ctrl-D, then a terminal left as it was found.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const SAMPLE = join(ROOT, 'samples/ftp-passive-dns.pcap');
+const BUNDLE = join(ROOT, 'dist/flowsh.mjs');
+/** a slow shared machine starts tsx in many seconds; every wait polls up to this long */
+const WAIT_MS = 90_000;
+
+function hasTmux(): boolean {
+  return spawnSync('tmux', ['-V'], { encoding: 'utf8' }).status === 0;
+}
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    newest = Math.max(newest, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+/** the built bundle when it is newer than the sources, else the sources through tsx */
+function flowshCommand(): string {
+  const useBundle = existsSync(BUNDLE) && statSync(BUNDLE).mtimeMs >= newestMtime(join(ROOT, 'src'));
+  return useBundle ? `node ${BUNDLE}` : `node --import tsx ${join(ROOT, 'src/cli/main.ts')}`;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+test('the Ink shell in a real terminal: query, Tab, Up, pager, Ctrl-D, terminal restored', { timeout: 8 * WAIT_MS }, async (t) => {
+  if (!hasTmux()) { t.skip('tmux is not installed (.ci/run installs it)'); return; }
+  const dir = mkdtempSync(join(tmpdir(), 'flowsh-e2e-'));
+  const socket = join(dir, 'tmux.sock');
+  const tmux = (...args: string[]): string => execFileSync('tmux', ['-S', socket, '-f', '/dev/null', ...args], { encoding: 'utf8' });
+  t.after(() => {
+    spawnSync('tmux', ['-S', socket, 'kill-server']);
+    rmSync(dir, { recursive: true, force: true });
+  });
+  tmux('new-session', '-d', '-s', 'e2e', '-x', '110', '-y', '30', '-c', ROOT, 'env', 'PS1=$ ', 'TERM=screen', 'sh');
+  const screen = (): string => tmux('capture-pane', '-p', '-t', 'e2e');
+  const send = (...keys: string[]): void => { tmux('send-keys', '-t', 'e2e', ...keys); };
+  const typeText = (text: string): void => { tmux('send-keys', '-t', 'e2e', '-l', text); };
+  const waitFor = async (ok: (s: string) => boolean, what: string): Promise<string> => {
+    const until = Date.now() + WAIT_MS;
+    let s = '';
+    while (Date.now() < until) {
+      s = screen();
+      if (ok(s)) return s;
+      await sleep(100);
+    }
+    assert.fail(`waiting for ${what}; the screen:\n${s}`);
+  };
+  const promptLine = (s: string): string => s.split('\n').filter((l) => l.startsWith('flowsh> ')).at(-1) ?? '';
+
+  await waitFor((s) => /^\$/m.test(s), 'the shell prompt');
+  typeText(`stty -a > ${join(dir, 'before')}; echo STTY-SAVED\n`);
+  await waitFor((s) => /^STTY-SAVED/m.test(s), 'stty before');
+  send('clear', 'Enter');
+  await waitFor((s) => !s.includes('STTY-SAVED'), 'a clear screen');
+
+  const state = join(dir, 'state');
+  typeText(`env -u FLOWSH_PLAIN XDG_STATE_HOME=${state} NO_COLOR=1 ${flowshCommand()} ${SAMPLE}; echo FLOWSH-EXIT=$?\n`);
+  await waitFor((s) => /Loaded .*66 packets/.test(s) && /^flowsh>/m.test(s), 'the load summary and the prompt');
+
+  // a query and its rows
+  typeText('flows where dstPort == 21 select flowInd, dir, srcIP, dstIP');
+  await waitFor((s) => promptLine(s).endsWith('select flowInd, dir, srcIP, dstIP'), 'the typed query');
+  send('Enter');
+  await waitFor((s) => /│ +4 │ A +│ 192\.0\.2\.10 +│ 192\.0\.2\.180 │/.test(s), 'the result row');
+
+  // Tab completes a column name
+  typeText('flows where srcPo');
+  await waitFor((s) => promptLine(s).includes('where srcPo'), 'the partial column');
+  send('Tab');
+  await waitFor((s) => promptLine(s).includes('where srcPort'), 'the completed column');
+  typeText('== 21 select flowInd, srcPort');
+  send('Enter');
+  await waitFor((s) => /│ +4 │ +21 │/.test(s), 'rows of the completed query');
+
+  // Up recalls it
+  send('Up');
+  await waitFor((s) => promptLine(s).includes('flows where srcPort == 21 select flowInd, srcPort'), 'the recalled statement');
+  send('C-u');
+  await waitFor((s) => /^flowsh> *$/m.test(s.split('\n').filter((l) => l.trim()).at(-1) ?? ''), 'an empty prompt');
+
+  // a long result opens the pager; q leaves it
+  typeText('packets select pktNo, dir, time');
+  send('Enter');
+  await waitFor((s) => /rows 1-\d+ of 66/.test(s), 'the pager');
+  send('PageDown');
+  await waitFor((s) => /rows (?!1-)\d+-\d+ of 66/.test(s), 'the next page');
+  send('q');
+  await waitFor((s) => !/of 66/.test(s) && /^flowsh> *$/m.test(s), 'the prompt after the pager');
+
+  // Ctrl-D leaves; the shell's prompt and the terminal's settings come back
+  send('C-d');
+  await waitFor((s) => /FLOWSH-EXIT=0/.test(s), 'the exit status');
+  typeText(`stty -a > ${join(dir, 'after')}; echo STTY-DONE\n`);
+  await waitFor((s) => /^STTY-DONE/m.test(s), 'stty after');
+  assert.equal(readFileSync(join(dir, 'after'), 'utf8'), readFileSync(join(dir, 'before'), 'utf8'));
+
+  const history = readFileSync(join(state, 'flowsh', 'history'), 'utf8').split('\n');
+  assert.deepEqual(history.slice(0, 3), [
+    'flows where dstPort == 21 select flowInd, dir, srcIP, dstIP',
+    'flows where srcPort == 21 select flowInd, srcPort',
+    'packets select pktNo, dir, time',
+  ]);
+});
