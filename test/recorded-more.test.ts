@@ -128,6 +128,15 @@ test('manifest: file format, link type, timestamp precision and snaplen match th
       assert.equal(bytes.readUInt32LE(idbAt), 1, `${capture.file}: interface description block follows`);
       assert.equal(bytes.readUInt16LE(idbAt + 8), capture.linkType, `${capture.file}: link type`);
       assert.equal(bytes.readUInt32LE(idbAt + 12), capture.snaplen, `${capture.file}: snaplen`);
+      // if_tsresol (option 9): 6 or absent means microseconds, 9 nanoseconds.
+      let resolution = 6;
+      for (let at = idbAt + 16; at + 4 <= idbAt + bytes.readUInt32LE(idbAt + 4) - 4;) {
+        const code = bytes.readUInt16LE(at), length = bytes.readUInt16LE(at + 2);
+        if (code === 0) break;
+        if (code === 9) resolution = bytes[at + 4]!;
+        at += 4 + Math.ceil(length / 4) * 4;
+      }
+      assert.equal(resolution === 9 ? 'ns' : resolution === 6 ? 'us' : `10^-${resolution}`, capture.timestampPrecision, `${capture.file}: if_tsresol`);
     }
   }
 });

@@ -416,7 +416,7 @@ record_pcapng() {
 get -O $dl flowsh-4k.bin; bye" "ftp://[$SRV_V6]" </dev/null >"$WORK_DIR/$name.out"
   stop_capture "$name"
   same_content "$tree/pub/flowsh-4k.bin" "$dl/flowsh-4k.bin" "$name"
-  note_capture "$name" '"format":"pcapng","linkType":1,"timestampPrecision":"us","snaplen":262144,"server":"vsftpd","serverAddress":"2001:db8::21","serverPort":21,"clients":["lftp"],"expect":"complete","exercises":"pcapng written by dumpcap (SHB, IDB with options, EPBs), lftp over IPv6 with EPSV","commands":["USER","PASS","EPSV","LIST","TYPE","RETR","QUIT"]'
+  note_capture "$name" '"format":"pcapng","linkType":1,"timestampPrecision":"ns","snaplen":262144,"server":"vsftpd","serverAddress":"2001:db8::21","serverPort":21,"clients":["lftp"],"expect":"complete","exercises":"pcapng written by dumpcap (SHB, IDB with options, EPBs, if_tsresol 9: nanoseconds), lftp over IPv6 with EPSV","commands":["USER","PASS","EPSV","LIST","TYPE","RETR","QUIT"]'
   note_listing "$name" LIST "" EPSV "$PUB_NAMES"
   note_file "$name" RETR flowsh-4k.bin EPSV download "$tree/pub/flowsh-4k.bin"
 }
