@@ -211,6 +211,9 @@ test('crafted corner cases on Ethernet, cooked, loopback and raw links print as 
       { data: ethernet(ETH_ARP, arp(1, mac, [192, 0, 2, 10], mac2, [192, 0, 2, 1])) },
       { data: ethernet(ETH_ARP, concat(arp(2, mac2, [192, 0, 2, 1], mac, [192, 0, 2, 10]), new Uint8Array(18))) },
       { data: ethernet(ETH_IPV4, concat(v4[12]!, new Uint8Array(30))) }, // Ethernet padding
+      { data: ethernet(0x1234, new Uint8Array(46)) }, // an EtherType tcpdump has no name for
+      { data: ethernet(0x88cc, new Uint8Array(46)) }, // LLDP
+      { data: ethernet(0x888e, concat([2, 1, 0, 0], new Uint8Array(42))) }, // EAPOL start
       { data: ethernet(ETH_IPV4, v4[1]!, { tags: [[0x8100, 10]] }) },
       { data: ethernet(ETH_IPV6, v6[1]!, { tags: [[0x88a8, 20], [0x8100, 30]] }) },
       // cut by the snaplen: inside the TCP ports, inside the fixed header, inside the options
@@ -248,21 +251,53 @@ const TCPDUMP_UNREADABLE: Record<string, RegExp> = {
   'top_secret_39af3e3ce5a5d5bc915749267d92ba43.pcap': /tcpdump failed: .*invalid packet capture length/,
 };
 
-test('every TCP, UDP and ICMP packet of the shared captures prints as tcpdump prints it', { skip: tcpdumpMissing || (fs.existsSync(sharedPcaps) ? false : `no shared captures at ${sharedPcaps}`) }, async (t) => {
+/**
+ * Protocols the tcpdump view does not reproduce: tcpdump's line for them differs. Only packets
+ * without an IP transport header may fall here; each reason is reported with its count.
+ */
+const NOT_COVERED: [RegExp, string][] = [
+  [/^\d+\.\d+ STP /, 'spanning tree BPDUs (802.2 LLC) are not decoded'],
+  [/^\d+\.\d+ IPX /, 'IPX is not decoded'],
+  [/^\d+\.\d+ CDPv\d/, 'CDP (LLC/SNAP) is not decoded'],
+  [/^\d+\.\d+ ([0-9a-f]{2}:){5}[0-9a-f]{2} > ([0-9a-f]{2}:){5}[0-9a-f]{2} /, 'other 802.2 LLC frames (NetBEUI, XID, unknown SAPs): tcpdump decodes the LLC header, flowsh prints the MAC addresses and the 802.3 length'],
+  [/^\d+\.\d+ {2}\[\|llc\]$/, 'LLC header cut by the snaplen'],
+  [/^\d+\.\d+ ([0-9a-f]{2}:){5}[0-9a-f]{2} > ([0-9a-f]{2}:){5}[0-9a-f]{2}, Realtek /, 'Realtek layer-2 protocols (EtherType 0x8899) are not decoded'],
+];
+
+test('every TCP, UDP and ICMP packet of the shared captures prints as tcpdump prints it; other packets only differ for protocols listed as not covered', { skip: tcpdumpMissing || (fs.existsSync(sharedPcaps) ? false : `no shared captures at ${sharedPcaps}`) }, async (t) => {
   const files = captureFiles(sharedPcaps, true);
   assert.ok(files.length > 50);
   const transport = new Set([1, 6, 17, 58]);
+  const isTransport = (ipVersion: number, l4Proto: number): boolean => ipVersion !== 0 && transport.has(l4Proto);
   const results: CompareResult[] = [];
+  let transportCompared = 0, transportDiffering = 0;
+  const notCovered = new Map<string, number>();
   for (const file of files) {
-    const r = await compareWithTcpdump(file, { include: (pkt) => pkt.ipVersion !== 0 && transport.has(pkt.l4Proto) });
+    const r = await compareWithTcpdump(file, {
+      include: (pkt) => {
+        if (isTransport(pkt.ipVersion, pkt.l4Proto)) transportCompared++;
+        return true;
+      },
+    });
     if (r.skipped) {
       const expected = TCPDUMP_UNREADABLE[path.basename(file)];
       assert.ok(expected, `${file} skipped: ${r.skipped}`);
       assert.match(r.skipped, expected);
     }
+    // move the differences of protocols outside the scope to their reasons; the rest must match
+    r.mismatches = r.mismatches.filter((m) => {
+      if (isTransport(m.ipVersion, m.l4Proto)) return true;
+      const reason = NOT_COVERED.find(([re]) => re.test(m.tcpdump))?.[1];
+      if (reason === undefined) return true;
+      notCovered.set(reason, (notCovered.get(reason) ?? 0) + 1);
+      return false;
+    });
     results.push(r);
   }
+  for (const r of results) transportDiffering += r.mismatches.filter((m) => isTransport(m.ipVersion, m.l4Proto)).length;
   t.diagnostic(describe(results));
-  assert.ok(results.reduce((n, r) => n + r.compared, 0) > 100_000);
+  t.diagnostic(`TCP/UDP/ICMP packets compared: ${transportCompared}, differing: ${transportDiffering}`);
+  t.diagnostic(`not covered: ${[...notCovered].map(([k, v]) => `${v} x ${k}`).join('; ') || 'none'}`);
+  assert.ok(transportCompared > 100_000);
   assertNoMismatch(results);
 });

@@ -150,6 +150,10 @@ const ETHERTYPE_IPV4 = 0x0800;
 const ETHERTYPE_ARP = 0x0806;
 const ETHERTYPE_RARP = 0x8035;
 const ETHERTYPE_IPV6 = 0x86dd;
+const ETHERTYPE_PPPOE_SESSION = 0x8864;
+const ETHERTYPE_LLDP = 0x88cc;
+const ETHERTYPE_EAPOL = 0x888e;
+const EAPOL_TYPES = ['EAP packet', 'EAPOL start', 'EAPOL logoff', 'EAPOL key', 'Encapsulated ASF alert'];
 const VLAN_TYPES = new Set([0x8100, 0x88a8, 0x9100, 0x9200]);
 
 const SLL_PACKET_TYPES = ['In', 'B', 'M', 'P', 'Out'];
@@ -211,6 +215,13 @@ function etherTypePrint(w: Walk, type: number, off: number, length: number): str
     case ETHERTYPE_IPV4: return ipPrint(w, off, length);
     case ETHERTYPE_IPV6: return ip6Print(w, off, length);
     case ETHERTYPE_ARP: case ETHERTYPE_RARP: return arpPrint(w, off, length, type === ETHERTYPE_RARP);
+    case ETHERTYPE_PPPOE_SESSION: return pppoePrint(w, off, length);
+    case ETHERTYPE_LLDP: w.out += `LLDP, length ${length}`; return w.out;
+    case ETHERTYPE_EAPOL: {
+      const version = w.u8(off, 'eap'), type = w.u8(off + 1, 'eap');
+      w.out += `${EAPOL_TYPES[type] ?? 'unknown'} (${type}) v${version}, len ${w.u16(off + 2, 'eap')}`;
+      return w.out;
+    }
     default: return undefined;
   }
 }
@@ -220,6 +231,33 @@ function unknownEthernet(w: Walk, off: number, length: number, type: number, is8
   w.out += `${w.mac(6, 6, 'ether')} > ${w.mac(0, 6, 'ether')}`;
   if (is8023) w.out += `, 802.3, length ${length}`;
   else w.out += `, ethertype Unknown (0x${type.toString(16).padStart(4, '0')}), length ${length + off}`;
+  return w.out;
+}
+
+/** PPPoE session stage: the session id, then the PPP frame (IPv4 and IPv6 decoded). */
+function pppoePrint(w: Walk, off: number, length: number): string {
+  w.out += 'PPPoE ';
+  w.need(off, 6, 'pppoe');
+  const code = w.view.getUint8(off + 1);
+  if (code !== 0) {
+    w.out += `[code 0x${code.toString(16)}], length ${length}`;
+    return w.out;
+  }
+  const session = w.view.getUint16(off + 2);
+  let pppLen = w.view.getUint16(off + 4);
+  w.out += ` [ses 0x${session.toString(16)}] `;
+  if (pppLen > length - 6) pppLen = length - 6;
+  return pppPrint(w, off + 6, pppLen);
+}
+
+/** A PPP frame without -e: optional address/control bytes, the protocol, then its payload. */
+function pppPrint(w: Walk, off: number, length: number): string {
+  if (w.u8(off, 'ppp') === 0xff && w.u8(off + 1, 'ppp') === 0x03) { off += 2; length -= 2; }
+  let proto = w.u8(off, 'ppp');
+  if (proto % 2 === 0) { proto = w.u16(off, 'ppp'); off += 2; length -= 2; } else { off += 1; length -= 1; }
+  if (proto === 0x21) return ipPrint(w, off, length);
+  if (proto === 0x57) return ip6Print(w, off, length);
+  w.out += `PPP-0x${proto.toString(16)}, length ${length}`;
   return w.out;
 }
 
@@ -276,7 +314,7 @@ function arpPrint(w: Walk, off: number, length: number, rarp: boolean): string {
 const IPPROTO_HOPOPTS = 0, IPPROTO_ICMP = 1, IPPROTO_IGMP = 2, IPPROTO_IPIP = 4, IPPROTO_TCP = 6;
 const IPPROTO_UDP = 17, IPPROTO_IPV6 = 41, IPPROTO_ROUTING = 43, IPPROTO_FRAGMENT = 44;
 const IPPROTO_GRE = 47, IPPROTO_ESP = 50, IPPROTO_AH = 51, IPPROTO_ICMPV6 = 58;
-const IPPROTO_PGM = 113, IPPROTO_NONE = 59, IPPROTO_DSTOPTS = 60, IPPROTO_SCTP = 132, IPPROTO_DCCP = 33;
+const IPPROTO_OSPF = 89, IPPROTO_PIM = 103, IPPROTO_VRRP = 112, IPPROTO_PGM = 113, IPPROTO_NONE = 59, IPPROTO_DSTOPTS = 60, IPPROTO_SCTP = 132, IPPROTO_DCCP = 33;
 
 /** Who printed the addresses: transport printers add ports only if the IP header names them. */
 interface IpContext {
@@ -286,6 +324,8 @@ interface IpContext {
   dst: number;
   /** the protocol field of the fixed IP header (tcpdump compares it, not the resolved one) */
   headerProto: number;
+  /** TTL or hop limit (VRRP notes one that is not 255) */
+  ttl: number;
 }
 
 function addrs(w: Walk, ip: IpContext): [string, string] {
@@ -326,7 +366,7 @@ function ipPrint(w: Walk, off: number, length: number): string {
   len -= hlen;
   const fragOff = w.u16(off + 6, 'ip');
   const proto = w.u8(off + 9, 'ip');
-  const ip: IpContext = { version: 4, src: off + 12, dst: off + 16, headerProto: proto };
+  const ip: IpContext = { version: 4, src: off + 12, dst: off + 16, headerProto: proto, ttl: w.u8(off + 8, 'ip') };
   if ((fragOff & 0x1fff) !== 0) {
     const [s, d] = addrs(w, ip);
     w.out += `${s} > ${d}: ip-proto-${proto}`;
@@ -360,7 +400,9 @@ function ip6Print(w: Walk, off: number, length: number): string {
     len = length;
   }
   if (off + len < w.end) w.end = off + len;
-  const ip: IpContext = { version: 6, src: off + 8, dst: off + 24, headerProto: w.view.getUint8(off + 6) };
+  const ip: IpContext = {
+    version: 6, src: off + 8, dst: off + 24, headerProto: w.view.getUint8(off + 6), ttl: w.view.getUint8(off + 7),
+  };
   let nh = ip.headerProto;
   let pos = off + 40;
   len -= 40;
@@ -441,7 +483,19 @@ function demux(w: Walk, ip: IpContext, proto: number, off: number, length: numbe
       w.out += `PGM, length ${w.view.getUint16(off + 14)}`;
       return w.out;
     }
-    case IPPROTO_GRE: w.out += `GREv${w.u16(off, 'gre') & 7}, length ${length}`; return w.out;
+    case IPPROTO_GRE: return grePrint(w, off, length);
+    case IPPROTO_VRRP: vrrpPrint(w, off, length, ip); return w.out;
+    case IPPROTO_OSPF: {
+      const type = w.u8(off + 1, 'ospf');
+      w.out += `OSPFv${w.u8(off, 'ospf')}, ${OSPF_TYPES[type] ?? `unknown packet type (${type})`}, length ${length}`;
+      return w.out;
+    }
+    case IPPROTO_PIM: {
+      const versType = w.u8(off, 'pim');
+      if (versType >> 4 !== 2) { w.out += `PIMv${versType >> 4}, length ${length}`; return w.out; }
+      w.out += `PIMv2, ${PIM_TYPES[versType & 15] ?? 'Unknown Type'}, length ${length}`;
+      return w.out;
+    }
     default:
       w.out += ` ip-proto-${proto} ${length}`;
       return w.out;
@@ -459,6 +513,69 @@ function portsPrint(w: Walk, ip: IpContext, proto: number, sport: number, dport:
     w.out += `${s}.${sport} > ${d}.${dport}: `;
   } else {
     w.out += `${sport} > ${dport}: `;
+  }
+}
+
+const OSPF_TYPES: Record<number, string> = {
+  1: 'Hello', 2: 'Database Description', 3: 'LS-Request', 4: 'LS-Update', 5: 'LS-Ack',
+};
+
+const PIM_TYPES: Record<number, string> = {
+  0: 'Hello', 1: 'Register', 2: 'Register Stop', 3: 'Join / Prune', 4: 'Bootstrap', 5: 'Assert',
+  6: 'Graft', 7: 'Graft Acknowledgement', 8: 'Candidate RP Advertisement', 9: 'Prune Refresh',
+  10: 'DF Election', 11: 'ECMP Redirect',
+};
+
+const GRE_CP = 0x8000, GRE_RP = 0x4000, GRE_KP = 0x2000, GRE_SP = 0x1000, GRE_AP = 0x0080;
+
+/** GRE version 0 (IPv4/IPv6 inside) and 1 (PPTP's enhanced GRE carrying PPP). */
+function grePrint(w: Walk, off: number, length: number): string {
+  const flags = w.u16(off, 'gre');
+  const version = flags & 7;
+  w.out += `GREv${version}`;
+  if (version > 1) {
+    w.out += ' ERROR: unknown-version';
+    return w.out;
+  }
+  const proto = w.u16(off + 2, 'gre');
+  let pos = off + 4;
+  if (version === 0) {
+    if (flags & (GRE_CP | GRE_RP)) { w.out += `, off 0x${w.u16(pos + 2, 'gre').toString(16)}`; pos += 4; }
+    if (flags & GRE_KP) { w.out += `, key=0x${w.u32(pos, 'gre').toString(16)}`; pos += 4; }
+    if (flags & GRE_SP) { w.out += `, seq ${w.u32(pos, 'gre')}`; pos += 4; }
+    if (flags & GRE_RP) return w.out; // source routing entries: not followed here
+    w.out += `, length ${length}: `;
+    const inner = length - (pos - off);
+    if (proto === ETHERTYPE_IPV4) return ipPrint(w, pos, inner);
+    if (proto === ETHERTYPE_IPV6) return ip6Print(w, pos, inner);
+    w.out += `gre-proto-0x${proto.toString(16)}`;
+    return w.out;
+  }
+  if (flags & GRE_KP) { w.out += `, call ${w.u32(pos, 'gre') & 0xffff}`; pos += 4; }
+  if (flags & GRE_SP) { w.out += `, seq ${w.u32(pos, 'gre')}`; pos += 4; }
+  if (flags & GRE_AP) { w.out += `, ack ${w.u32(pos, 'gre')}`; pos += 4; }
+  if ((flags & GRE_SP) === 0) w.out += ', no-payload';
+  w.out += `, length ${length}`;
+  if ((flags & GRE_SP) === 0) return w.out;
+  w.out += ': ';
+  if (proto === 0x880b) return pppPrint(w, pos, length - (pos - off));
+  w.out += `gre-proto-0x${proto.toString(16)}`;
+  return w.out;
+}
+
+function vrrpPrint(w: Walk, off: number, length: number, ip: IpContext): void {
+  const versType = w.u8(off, 'vrrp');
+  const version = versType >> 4, type = versType & 15;
+  w.out += `VRRPv${version}, ${type === 1 ? 'Advertisement' : `unknown type (${type})`}`;
+  if (ip.ttl !== 255) w.out += `, (ttl ${ip.ttl})`;
+  if (version < 2 || version > 3 || type !== 1) return;
+  w.out += `, vrid ${w.u8(off + 1, 'vrrp')}, prio ${w.u8(off + 2, 'vrrp')}`;
+  if (version === 2) {
+    const auth = w.u8(off + 4, 'vrrp');
+    w.out += `, authtype ${auth === 0 ? 'none' : auth === 1 ? 'simple' : auth === 2 ? 'ah' : '(null)'}`;
+    w.out += `, intvl ${w.u8(off + 5, 'vrrp')}s, length ${length}`;
+  } else {
+    w.out += `, intvl ${((w.u8(off + 4, 'vrrp') & 15) << 8) | w.u8(off + 5, 'vrrp')}cs, length ${length}`;
   }
 }
 

@@ -29,7 +29,7 @@ export interface CompareResult {
   filteredOut: number;
   /** known, explained differences: reason -> count */
   exceptions: Map<string, number>;
-  mismatches: { pktNo: number; ours: string; tcpdump: string }[];
+  mismatches: { pktNo: number; ours: string; tcpdump: string; ipVersion: number; l4Proto: number }[];
 }
 
 const RECORD_START = /^\d+\.\d{6,9} /;
@@ -115,7 +115,7 @@ export async function compareWithTcpdump(file: string, opts: CompareOptions = {}
         note('UDP payload summarised by a tcpdump application decoder (DNS, DHCP, SIP, ...) instead of "UDP, length N"; addresses and ports compared');
         continue;
       }
-      result.mismatches.push({ pktNo: row + 1, ours, tcpdump: theirs });
+      result.mismatches.push({ pktNo: row + 1, ours, tcpdump: theirs, ipVersion: pkt.ipVersion, l4Proto: pkt.l4Proto });
     }
   } finally {
     capture.close();
