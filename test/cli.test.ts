@@ -124,3 +124,20 @@ test('open errors say why in plain words, without repeating the path', () => {
   const r = flowsh([join(ROOT, 'no-such.pcap'), '-e', 'report']);
   assert.equal(r.err, `flowsh: ${join(ROOT, 'no-such.pcap')}: byte offset 0: cannot open: no such file\n`);
 });
+
+test('follow flow: the conversation in order; raw gives the transferred bytes unchanged', () => {
+  const control = flowsh([SAMPLE, '-e', 'follow flow 4']);
+  assert.equal(control.code, 0, control.err);
+  const lines = control.out.split('\n');
+  assert.equal(lines[0], 'Follow flow 4: A 192.0.2.10:52875 <-> B 192.0.2.180:21');
+  assert.equal(lines[1], 'B> 220 (vsFTPd 3.0.5)\\r');
+  assert.equal(lines[2], 'A> USER alice\\r');
+  const announced = /150 Opening BINARY mode data connection for \S+ \((\d+) bytes\)/.exec(control.out);
+  assert.ok(announced, 'the RETR reply announces the size');
+  const raw = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), SAMPLE, '-e', 'follow flow 5 dir B as raw'], { cwd: ROOT });
+  assert.equal(raw.status, 0, String(raw.stderr));
+  assert.equal(raw.stdout.length, Number(announced[1]));
+  const missing = flowsh([SAMPLE, '-e', 'follow flow 99']);
+  assert.equal(missing.code, 1);
+  assert.match(missing.err, /there is no flow 99/);
+});

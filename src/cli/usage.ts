@@ -10,6 +10,7 @@ export const STATEMENT_EXAMPLES: Readonly<Record<string, string>> = {
   TABLE: "flows where bitsanyset(flowStat, 0x8000) and port(21) select flowInd, dir, srcIP, dstIP sort numBytesSnt desc limit 10",
   explain: 'explain flowStat=0x0400000000004001',
   columns: 'columns flows',
+  follow: 'follow flow 4',
   report: 'report',
   help: 'help bitsanyset',
   load: 'load samples/ftp-active.pcap',

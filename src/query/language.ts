@@ -10,11 +10,12 @@ export interface StatementHelp {
 export const STATEMENTS: readonly StatementHelp[] = [
   {
     keyword: 'TABLE',
-    syntax: 'TABLE [where EXPR] [select COL|AGG(COL), ...] [group by COL, ...] [sort COL [asc|desc], ...] [limit N]',
+    syntax: 'TABLE [where EXPR] [select COL|AGG(COL), ...] [group by COL, ...] [sort COL [asc|desc], ...] [limit N] [as tcpdump]',
     description: 'query a table (flows, packets, ...)',
   },
   { keyword: 'explain', syntax: 'explain COLUMN[=VALUE]', description: 'meaning of the bits or values of a column (like tawk -V)' },
   { keyword: 'columns', syntax: 'columns [TABLE]', description: 'list columns with type and description' },
+  { keyword: 'follow', syntax: 'follow flow N [dir A|B] [as ascii|hex|raw]', description: 'the reassembled TCP conversation of a flow, like Wireshark\'s Follow TCP Stream (raw: bytes unchanged, for a file)' },
   { keyword: 'report', syntax: 'report', description: 'summary of the loaded capture' },
   { keyword: 'help', syntax: 'help [TOPIC]', description: 'help on statements, functions and columns' },
   { keyword: 'load', syntax: 'load PATH', description: 'load a pcap or pcapng file' },
@@ -28,7 +29,7 @@ export const STATEMENTS: readonly StatementHelp[] = [
 export const STATEMENT_KEYWORDS: readonly string[] = [...new Set(STATEMENTS.map((s) => s.keyword).filter((k) => k !== 'TABLE'))];
 
 /** words inside a query statement, in the order they are usually typed */
-export const CLAUSE_KEYWORDS: readonly string[] = ['where', 'select', 'group by', 'sort', 'asc', 'desc', 'limit'];
+export const CLAUSE_KEYWORDS: readonly string[] = ['where', 'select', 'group by', 'sort', 'asc', 'desc', 'limit', 'as'];
 
 /** words of expressions */
 export const OPERATOR_KEYWORDS: readonly string[] = ['and', 'or', 'not', 'in'];
