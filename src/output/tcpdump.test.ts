@@ -15,7 +15,9 @@ import {
   authHeader, concat, ethernet, icmp, ipv4, ipv6, ipv6Extension, ipv6Fragment, loopback, sll, sll2, tcp,
   tcpOption, text, udp,
 } from '../decode/craft.ts';
-import { formatTime, tcpdumpLines, tcpFlagsText, TCPDUMP_TS_DIGITS } from './tcpdump.ts';
+import { formatTime, tcpdumpLine, tcpdumpLines, tcpFlagsText, TCPDUMP_TS_DIGITS } from './tcpdump.ts';
+import { DecodedPacket } from '../decode/packet.ts';
+import { decodePacket } from '../decode/decode.ts';
 import { compareWithTcpdump, cutAfterLength, haveTcpdump, type CompareResult } from './tcpdumpCompare.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '..', '..');
@@ -79,6 +81,36 @@ test('tcpdumpLines formats chosen rows of a loaded capture in the order given', 
     const lines = tcpdumpLines(capture, [2, 0]);
     assert.equal(lines[0], '1710412013.392266 IP 192.0.2.10.57598 > 192.0.2.180.21: Flags [S], seq 4203520657, win 64240, options [mss 1460,sackOK,TS val 1264051561 ecr 0,nop,wscale 7], length 0');
     assert.equal(lines[1], '1710412013.391923 ARP, Request who-has 192.0.2.1 tell 192.0.2.10, length 28');
+  } finally {
+    capture.close();
+  }
+});
+
+test('damaged frames (bytes flipped, cut short) still give one line starting with the time', async () => {
+  const capture = await loadCapture(path.join(repoRoot, 'samples', 'ftp-ipv6-epsv-eprt.pcap'));
+  try {
+    let seed = 12345;
+    const random = (n: number): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return (seed >>> 8) % n;
+    };
+    const pkt = new DecodedPacket();
+    let lines = 0;
+    for (let round = 0; round < 40; round++) {
+      for (let row = 0; row < capture.packets.rowCount; row++) {
+        const frame = capture.readFrame(row);
+        const bytes = Uint8Array.from(frame.bytes);
+        for (let flips = random(4); flips >= 0; flips--) bytes[random(bytes.length)] = random(256);
+        const capLen = random(3) === 0 ? random(bytes.length + 1) : bytes.length;
+        const damaged = { ...frame, bytes: bytes.subarray(0, capLen), capLen, linkType: random(5) === 0 ? [0, 101, 113, 276][random(4)]! : frame.linkType };
+        decodePacket(damaged.bytes, new DataView(bytes.buffer, 0, capLen), 0, capLen, frame.wireLen, damaged.linkType, pkt);
+        const line = tcpdumpLine(damaged, pkt, 6);
+        assert.match(line, /^\d+\.\d{6} ./);
+        assert.ok(!line.includes('\n'));
+        lines++;
+      }
+    }
+    assert.ok(lines > 1000);
   } finally {
     capture.close();
   }
