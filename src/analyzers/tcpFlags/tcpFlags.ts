@@ -311,7 +311,9 @@ export class TcpFlagsAnalyzer implements Analyzer {
     // scans and SYNs
     const six = flags & SIX_FLAGS;
     if (six === 0 || six === (FIN | PSH | URG)) anomaly |= TcpAnomaly.Scan;
-    if ((flags & ARSF) === SYN && !first && (this.lastFlags.data[row]! & ARSF) === SYN) {
+    // a SYN right after a SYN: Tranalyzer's SYN retransmission or scan (a later repeated SYN is a plain retransmission)
+    const synRepeat = (flags & ARSF) === SYN && !first && (this.lastFlags.data[row]! & ARSF) === SYN;
+    if (synRepeat) {
       if (ctx.time - this.lastTime.data[row]! > SYN_RETRY_GAP) { anomaly |= TcpAnomaly.SynRetry; this.synRetries++; }
       else anomaly |= TcpAnomaly.Scan;
     }
@@ -357,7 +359,7 @@ export class TcpFlagsAnalyzer implements Analyzer {
         ((flags & ACK) !== 0 && (flags & SFR) === 0 && len <= 1 && seq === ((seqMax - 1) >>> 0));
       if (probeOrKeepAlive) {
         if (!zeroWinProbe) anomaly |= TcpAnomaly.KeepAlive;
-      } else if (consumes > 0 && after(seqMax, seq) && (flags & ARSF) !== SYN) {
+      } else if (consumes > 0 && after(seqMax, seq) && !synRepeat) {
         // resending sequence space: fills the gap of a missed segment, or a retransmission
         if ((m[row]! & Mark.GapOpen) && !after(this.gapStart.data[row]!, seq) && after(this.gapEnd.data[row]!, seq)) {
           anomaly |= TcpAnomaly.SeqOutOfOrder;
