@@ -13,8 +13,15 @@ await build({
   minifyWhitespace: true,
   // ink and cli-table3 pull in CommonJS modules that call require() for Node built-ins.
   banner: { js: "#!/usr/bin/env node\nimport { createRequire as __flowshCreateRequire } from 'node:module';\nconst require = __flowshCreateRequire(import.meta.url);" },
-  // react-devtools-core is an optional peer of ink, only loaded when DEV=true.
-  external: ['react-devtools-core'],
+  // react-devtools-core is an optional peer of ink, only loaded when DEV=true; an external import would be
+  // hoisted to the top of the bundle and fail at start, so it becomes an inert stub.
+  plugins: [{
+    name: 'stub-react-devtools',
+    setup(b) {
+      b.onResolve({ filter: /^react-devtools-core$/ }, () => ({ path: 'react-devtools-core', namespace: 'stub' }));
+      b.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({ contents: 'export default { initialize() {}, connectToDevTools() {} };' }));
+    },
+  }],
   logLevel: 'warning',
 });
 chmodSync(outfile, 0o755);

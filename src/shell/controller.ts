@@ -81,6 +81,8 @@ export class ShellController {
   private chunks: { kind: 'out' | 'err' | 'note'; text: string }[] = [];
   private readonly now: () => number;
   private lastProgressRender = 0;
+  /** keys typed while a load or statement runs, for the prompt after it */
+  private typeahead: KeyEvent[] = [];
 
   constructor(private readonly options: ShellOptions) {
     this.columns = options.columns;
@@ -209,7 +211,13 @@ export class ShellController {
     this.progress = undefined;
     this.mode = 'prompt';
     this.flush();
+    this.replayTypeahead();
     this.changed();
+  }
+
+  private replayTypeahead(): void {
+    // a Return among them starts the next statement, which queues the rest again; a pager keeps them for after
+    while (this.typeahead.length > 0 && (this.mode === 'prompt' || this.mode === 'search')) this.key(this.typeahead.shift()!);
   }
 
   async submit(text: string): Promise<void> {
@@ -271,8 +279,11 @@ export class ShellController {
       case 'running':
         if (k.ctrl && k.text === 'c') {
           this.running?.abort();
+          this.typeahead = [];
           this.chunks.push({ kind: 'err', text: this.mode === 'loading' ? 'load cancelled\n' : 'stopped\n' });
           this.changed();
+        } else {
+          this.typeahead.push(k);
         }
         return;
       case 'pager': this.pagerKey(k); break;
@@ -433,6 +444,6 @@ export class ShellController {
   private closePager(): void {
     this.pager = undefined;
     this.mode = 'prompt';
-    this.openNextPager();
+    if (!this.openNextPager()) this.replayTypeahead();
   }
 }

@@ -116,3 +116,60 @@ test('the progress line shows bytes, rates and time left', () => {
   assert.match(app.lastFrame()!, / 25%/);
   app.unmount();
 });
+
+function bareShell(t: { after(fn: () => void): void }, rows = 30) {
+  const controller = new ShellController({ session: { format: 'table', color: false, width: 100, timing: false }, columns: 100, rows });
+  const app = render(createElement(App, { controller }));
+  t.after(() => { app.unmount(); controller.session.close(); });
+  return { controller, app };
+}
+
+const ctrl = (letter: string) => ({ name: 'text' as const, text: letter, ctrl: true, meta: false });
+const typed = (text: string) => ({ name: 'text' as const, text, ctrl: false, meta: false });
+const enter = { name: 'return' as const, text: '', ctrl: false, meta: false };
+
+test('Ctrl-C cancels a load: the shell stays and says so', async (t) => {
+  const { controller, app } = bareShell(t);
+  const loading = controller.start(SAMPLE);
+  assert.equal(controller.mode, 'loading');
+  controller.key(ctrl('c'));
+  await loading;
+  assert.equal(controller.mode, 'prompt');
+  const frame = await frameWhere(app.lastFrame, (f) => /^flowsh>/m.test(f), 'the prompt');
+  assert.match(frame, /load cancelled/);
+});
+
+test('keys typed while loading wait for the prompt and then run', async (t) => {
+  const { controller, app } = bareShell(t);
+  const loading = controller.start(SAMPLE);
+  controller.key(typed('flows select flowInd limit 1'));
+  controller.key(enter);
+  await loading;
+  await frameWhere(app.lastFrame, (f) => f.includes('│ flowInd │') && /^flowsh>\s*$/m.test(f), 'the typed-ahead statement ran');
+  assert.match(app.lastFrame()!, /Loaded[\s\S]*flowsh> flows select flowInd limit 1/);
+});
+
+test('a resize re-lays results: a narrower terminal gets a narrower table, the pager keeps its place', async (t) => {
+  const { controller, app } = bareShell(t);
+  await controller.start(SAMPLE);
+  const query = 'flows where l4Proto == 6 select flowInd, srcIP, dstIP, hdrDesc, srcMac, dstMac limit 2';
+  controller.resize(60, 30);
+  for (const c of query) controller.key(typed(c));
+  controller.key(enter);
+  const frame = await frameWhere(app.lastFrame, (f) => f.includes('│ flowI'), 'the table');
+  const tableLines = frame.split('\n').filter((l) => /^[┌│├└]/.test(l));
+  assert.ok(tableLines.length >= 5);
+  for (const l of tableLines) assert.ok(l.length <= 60, `fits 60 columns: ${l}`);
+  assert.match(frame, /…/, 'long cells are shortened with an ellipsis');
+  assert.equal(controller.session.options.width, 60);
+
+  for (const c of 'packets select pktNo') controller.key(typed(c));
+  controller.key(enter);
+  await frameWhere(app.lastFrame, (f) => /rows 1-\d+ of 66/.test(f), 'the pager');
+  controller.key({ ...enter, name: 'pagedown' });
+  const top = controller.pager!.top;
+  assert.ok(top > 0);
+  controller.resize(60, 20);
+  assert.equal(controller.pager!.top, top);
+  await frameWhere(app.lastFrame, (f) => new RegExp(`rows ${top + 1}-${top + 20 - 6} of 66`).test(f), 'the pager re-laid for 20 rows');
+});
