@@ -18,14 +18,16 @@ export const TCPDUMP_TS_DIGITS = 6;
 /**
  * The line tcpdump prints for this packet. `tsDigits` is how many fraction digits the time gets:
  * 6 (anything up to 6) as plain tcpdump, 9 (anything above 6) as `tcpdump --nano`; the fraction is
- * truncated, not rounded, as libpcap does. `pkt` is the flow decoder's result for the same frame:
- * it supplies the link-layer framing (VLAN tags) the walk starts from.
+ * truncated, not rounded, as libpcap does. `pkt` is the flow decoder's result for the same frame;
+ * the printers walk the frame's bytes themselves (they need more than the decoder keeps), so it
+ * is not read today: it is part of the signature so that callers, which decode anyway, need not
+ * change when a printer wants the decoder's view (e.g. application summaries at pkt.l7Offset).
  */
-export function tcpdumpLine(frame: Frame, pkt: DecodedPacket, tsDigits: number): string {
+export function tcpdumpLine(frame: Frame, _pkt: DecodedPacket, tsDigits: number): string {
   const w = new Walk(frame);
   let body: string;
   try {
-    body = linkPrint(w, frame, pkt);
+    body = linkPrint(w, frame);
   } catch (e) {
     if (!(e instanceof Truncated)) throw e;
     body = w.out + ` [|${e.proto}]`;
@@ -158,15 +160,15 @@ const VLAN_TYPES = new Set([0x8100, 0x88a8, 0x9100, 0x9200]);
 
 const SLL_PACKET_TYPES = ['In', 'B', 'M', 'P', 'Out'];
 
-function linkPrint(w: Walk, frame: Frame, pkt: DecodedPacket): string {
+function linkPrint(w: Walk, frame: Frame): string {
   const wire = frame.wireLen;
   switch (frame.linkType) {
     case 1: { // Ethernet: tcpdump without -e prints neither the MACs nor VLAN tags
       if (!w.has(0, 14)) { w.out += '[|ether]'; return w.out; }
       let off = 12;
       let type = w.u16(off, 'ether');
-      // the decoder already walked the tags; follow the same count (bounded by what is there)
-      for (let i = 0; VLAN_TYPES.has(type) && w.has(off + 4, 2) && i <= pkt.numVlans; i++) {
+      // tcpdump follows every tag; it only prints them with -e
+      while (VLAN_TYPES.has(type) && w.has(off + 4, 2)) {
         off += 4;
         type = w.u16(off, 'vlan');
       }
