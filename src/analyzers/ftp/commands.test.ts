@@ -83,7 +83,7 @@ function parseAll(chunks: readonly Uint8Array[]): FtpCommandEvent<number>[] {
   return out;
 }
 const commands = (events: FtpCommandEvent<number>[]) => events.filter((e): e is Cmd => e.kind === 'command');
-const summary = (events: FtpCommandEvent<number>[]) => events.map((e) => (e.kind === 'loss' ? `loss@${e.offset}` : `${e.verb}|${e.arg}`));
+const summary = (events: FtpCommandEvent<number>[]) => events.map((e) => (e.kind === 'command' ? `${e.verb}|${e.arg}` : `${e.kind}@${e.offset}`));
 
 test('verbs are case-insensitive, arguments verbatim, unknown verbs kept', () => {
   const out = commands(parseAll([enc('user Alice\r\nPwd\r\nPWD\r\nRETR  two  spaces \r\nXYZZY magic words\r\nLIST\r\nSTOR \r\n\r\n')]));
@@ -160,7 +160,7 @@ test('each command carries the stream offset where it started', () => {
 test('a gap loses the broken command only; the next whole line parses; nothing is invented', () => {
   const p = new FtpCommandParser<string>();
   const events = [...p.feed(enc('USER bob\r\nRETR /secret/pl'), 'a'), ...p.gap(20, 'gap'), ...p.feed(enc('ans.txt\r\nQUIT\r\n'), 'b'), ...p.end()];
-  assert.deepEqual(events.map((e) => (e.kind === 'loss' ? `loss ${e.offset}-${e.end} ${e.missing}/${e.discarded}` : e.verb)), ['USER', 'loss 10-54 20/24', 'QUIT']);
+  assert.deepEqual(events.map((e) => (e.kind === 'command' ? e.verb : e.kind === 'loss' ? `loss ${e.offset}-${e.end} ${e.missing}/${e.discarded}` : e.kind)), ['USER', 'loss 10-54 20/24', 'QUIT']);
   assert.equal(p.offset, 60);
 });
 

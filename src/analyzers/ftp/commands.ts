@@ -3,7 +3,7 @@
  * bitfield) and the incremental parser of the client->server control stream.
  */
 import type { BitDef } from '../../schema/types.ts';
-import { decodeFtpText, FtpLineSplitter, isLoss, type FtpLine, type FtpLoss, type LineSplitterOptions } from './protocol.ts';
+import { decodeFtpText, FtpLineSplitter, isLine, type FtpLine, type FtpLoss, type FtpStreamItem, type FtpTls, type LineSplitterOptions } from './protocol.ts';
 
 /** What a command's argument is (RFC 959 §5.3.2 syntax and the extensions' grammars). */
 export type FtpArgKind =
@@ -178,7 +178,8 @@ export interface FtpCommand<M> {
   readonly overflow: number;
 }
 
-export type FtpCommandEvent<M> = FtpCommand<M> | FtpLoss<M>;
+/** Commands in stream order, with lost regions and TLS-protected stretches (after AUTH TLS) between them. */
+export type FtpCommandEvent<M> = FtpCommand<M> | FtpLoss<M> | FtpTls<M>;
 
 /** Turns one line into a command. */
 export function commandFromLine<M>(line: FtpLine<M>): FtpCommand<M> {
@@ -213,7 +214,7 @@ export function commandFromLine<M>(line: FtpLine<M>): FtpCommand<M> {
  */
 export class FtpCommandParser<M = unknown> {
   private readonly lines: FtpLineSplitter<M>;
-  private readonly scratch: (FtpLine<M> | FtpLoss<M>)[] = [];
+  private readonly scratch: FtpStreamItem<M>[] = [];
 
   constructor(options: LineSplitterOptions = {}) {
     this.lines = new FtpLineSplitter<M>(options);
@@ -240,7 +241,7 @@ export class FtpCommandParser<M = unknown> {
 
   private drain(): FtpCommandEvent<M>[] {
     if (this.scratch.length === 0) return [];
-    const out = this.scratch.map((item) => (isLoss(item) ? item : commandFromLine(item)));
+    const out = this.scratch.map((item) => (isLine(item) ? commandFromLine(item) : item));
     this.scratch.length = 0;
     return out;
   }

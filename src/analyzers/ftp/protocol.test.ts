@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   decodeFtpText, encodeFtpText, ftpTextForDisplay, FtpLineSplitter, hasUndecodableBytes, isLoss,
-  type FtpLine, type FtpLoss,
+  type FtpLine, type FtpLoss, type FtpStreamItem,
 } from './protocol.ts';
 
 const bytes = (...parts: (string | number[])[]): Uint8Array => {
@@ -14,7 +14,7 @@ const bytes = (...parts: (string | number[])[]): Uint8Array => {
   return Uint8Array.from(out);
 };
 
-type Item = FtpLine<number> | FtpLoss<number>;
+type Item = FtpStreamItem<number>;
 
 function run(chunks: readonly Uint8Array[], options: { maxLineBytes?: number } = {}): Item[] {
   const s = new FtpLineSplitter<number>(options);
@@ -24,7 +24,8 @@ function run(chunks: readonly Uint8Array[], options: { maxLineBytes?: number } =
   return out;
 }
 
-const text = (item: Item): string => (isLoss(item) ? `<loss ${item.offset}-${item.end} missing ${item.missing} discarded ${item.discarded}>` : decodeFtpText(item.bytes));
+const text = (item: Item): string => (isLoss(item) ? `<loss ${item.offset}-${item.end} missing ${item.missing} discarded ${item.discarded}>`
+  : 'kind' in item ? `<${item.kind}>` : decodeFtpText(item.bytes));
 const withoutMeta = (items: Item[]) => items.map((item) => ({ ...item, meta: undefined }));
 
 test('decodeFtpText: ASCII and valid UTF-8 of every length', () => {
@@ -195,4 +196,37 @@ test('startOffset shifts every offset', () => {
   s.feed(bytes('A\r\nB\r\n'), 0, out);
   assert.deepEqual(out.map((i) => i.offset), [1000, 1003]);
   assert.equal(s.offset, 1006);
+});
+
+/** A TLS record whose body holds line feeds, IAC and NUL bytes, as encrypted data does. */
+function record(type: number, minor: number, length: number): number[] {
+  const body = Array.from({ length }, (_, i) => [10, 255, 13, 0, 0x41][i % 5]!);
+  return [type, 3, minor, length >> 8, length & 255, ...body];
+}
+
+const TLS_STREAM = bytes('AUTH TLS\r\n', record(22, 1, 300), record(23, 3, 40), record(21, 3, 26), 'PASV\r\n', record(23, 3, 5), 'QUIT\r\n');
+const tlsSummary = (items: Item[]) => items.map((i) => ('kind' in i && i.kind === 'tls' ? `tls ${i.offset}-${i.end} ${i.records} records, ${i.missing} missing` : text(i)));
+
+test('TLS records after AUTH TLS are skipped by their framing, not cut into lines; clear text after them parses', () => {
+  const items = run([TLS_STREAM]);
+  const firstRun = 10 + 305 + 45 + 31;
+  assert.deepEqual(tlsSummary(items), [
+    'AUTH TLS', `tls 10-${firstRun} 3 records, 0 missing`, 'PASV', `tls ${firstRun + 6}-${firstRun + 16} 1 records, 0 missing`, 'QUIT',
+  ]);
+  for (let cut = 0; cut <= TLS_STREAM.length; cut++) {
+    assert.deepEqual(withoutMeta(run([TLS_STREAM.subarray(0, cut), TLS_STREAM.subarray(cut)])), withoutMeta(items), `cut at ${cut}`);
+  }
+});
+
+test('TLS: a gap inside a record body keeps the framing; a gap past a record end loses it', () => {
+  const inside = runWithGaps([bytes(record(23, 3, 100).slice(0, 50)), 40, bytes(record(23, 3, 100).slice(90), 'NOOP\r\n')]);
+  assert.deepEqual(tlsSummary(inside), ['tls 0-105 1 records, 40 missing', 'NOOP']);
+  const across = runWithGaps([bytes(record(23, 3, 100).slice(0, 50)), 80, bytes('x\r\nNOOP\r\n')]);
+  assert.deepEqual(tlsSummary(across), ['tls 0-50 0 records, 0 missing', '<loss 50-133 missing 80 discarded 3>', 'NOOP']);
+});
+
+test('TLS: control characters that do not form a record header stay text; a stream cut inside a record ends the run', () => {
+  assert.deepEqual(tlsSummary(run([bytes([22], 'AB\r\n', [23, 3], '\r\n', [23, 3, 9], '\r\n')])), ['\x16AB', '\x17\x03', '\x17\x03\t']);
+  assert.deepEqual(tlsSummary(run([bytes(record(22, 1, 10), record(23, 3, 100).slice(0, 20))])), ['tls 0-35 1 records, 0 missing']);
+  assert.deepEqual(tlsSummary(run([bytes(record(22, 1, 10), [23])])), ['tls 0-15 1 records, 0 missing', '\x17']);
 });

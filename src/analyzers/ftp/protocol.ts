@@ -46,6 +46,24 @@ export interface FtpLoss<M> {
   readonly meta: M | undefined;
 }
 
+/**
+ * TLS records where a line should start: after AUTH TLS/SSL (RFC 4217) the control connection
+ * carries TLS, which is framed as records (type 20..23, version 3.x, length) instead of lines; after
+ * CCC it may return to clear text. One event covers a run of consecutive records.
+ */
+export interface FtpTls<M> {
+  readonly kind: 'tls';
+  readonly offset: number;
+  readonly end: number;
+  /** complete records in the run */
+  readonly records: number;
+  /** bytes of the run missing from the capture */
+  readonly missing: number;
+  readonly meta: M | undefined;
+}
+
+export type FtpStreamItem<M> = FtpLine<M> | FtpLoss<M> | FtpTls<M>;
+
 const IAC = 255, DONT = 254, DO = 253, WONT = 252, WILL = 251, SB = 250, SE = 240;
 const TELNET_NAMES: Readonly<Record<number, string>> = {
   240: 'SE', 241: 'NOP', 242: 'DM', 243: 'BRK', 244: 'IP', 245: 'AO', 246: 'AYT', 247: 'EC', 248: 'EL', 249: 'GA',
@@ -86,6 +104,12 @@ export class FtpLineSplitter<M> {
   private lossMissing = 0;
   private lossDiscarded = 0;
   private lossMeta: M | undefined = undefined;
+  // TLS: `probing` while the first bytes of a line may be a record header; a run stays open between records
+  private probing = false;
+  private inRecord = false;
+  private readonly tlsHeader: number[] = [];
+  private tlsRemaining = 0;
+  private tlsRun: { offset: number; meta: M | undefined; records: number; missing: number } | undefined;
 
   constructor(options: LineSplitterOptions = {}) {
     this.maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
@@ -97,8 +121,26 @@ export class FtpLineSplitter<M> {
     return this.position;
   }
 
-  feed(chunk: Uint8Array, meta: M | undefined, out: (FtpLine<M> | FtpLoss<M>)[]): void {
+  feed(chunk: Uint8Array, meta: M | undefined, out: FtpStreamItem<M>[]): void {
     for (let i = 0; i < chunk.length; i++) {
+      if (this.inRecord) {
+        if (this.tlsHeader.length < 5) {
+          this.tlsHeader.push(chunk[i]!);
+          this.position++;
+          if (this.tlsHeader.length === 5) {
+            this.tlsRemaining = (this.tlsHeader[3]! << 8) | this.tlsHeader[4]!;
+            if (this.tlsRemaining === 0) this.recordDone();
+          }
+        } else {
+          // skip the record body in one step
+          const take = Math.min(this.tlsRemaining, chunk.length - i);
+          this.position += take;
+          this.tlsRemaining -= take;
+          i += take - 1;
+          if (this.tlsRemaining === 0) this.recordDone();
+        }
+        continue;
+      }
       const b = chunk[i]!;
       const at = this.position++;
       if (this.resyncing) {
@@ -110,12 +152,18 @@ export class FtpLineSplitter<M> {
         this.lineStarted = true;
         this.lineOffset = at;
         this.lineMeta = meta;
+        // a TLS record type byte is a control character no command or reply starts with
+        if (b >= 20 && b <= 23) this.probing = true;
+        else this.closeTls(at, out);
       }
       switch (this.telnetState) {
         case TelnetState.Data:
-          if (b === IAC) this.telnetState = TelnetState.Iac;
-          else if (b === 10) this.emitLine(at + 1, out);
-          else this.push(b);
+          if (b === IAC) { this.notTls(out); this.telnetState = TelnetState.Iac; }
+          else if (b === 10) { this.notTls(out); this.emitLine(at + 1, out); }
+          else {
+            this.push(b);
+            if (this.probing && this.length === 3) this.checkTls(out);
+          }
           break;
         case TelnetState.Iac:
           this.telnetState = TelnetState.Data;
@@ -152,9 +200,23 @@ export class FtpLineSplitter<M> {
   }
 
   /** `missing` bytes are absent from the stream at the current position. */
-  gap(missing: number, meta: M | undefined, out: (FtpLine<M> | FtpLoss<M>)[]): void {
+  gap(missing: number, meta: M | undefined, out: FtpStreamItem<M>[]): void {
     if (!(missing > 0)) return;
-    void out; // nothing is emitted until parsing resumes
+    if (this.inRecord && this.tlsHeader.length === 5 && missing <= this.tlsRemaining) {
+      // inside a record body the framing survives the gap
+      this.tlsRun!.missing += missing;
+      this.position += missing;
+      this.tlsRemaining -= missing;
+      if (this.tlsRemaining === 0) this.recordDone();
+      return;
+    }
+    if (this.inRecord) {
+      this.inRecord = false;
+      this.closeTls(this.position, out);
+    } else if (this.tlsRun) {
+      this.closeTls(this.lineStarted ? this.lineOffset : this.position, out);
+    }
+    this.probing = false;
     if (!this.resyncing) {
       this.resyncing = true;
       this.lossOffset = this.lineStarted ? this.lineOffset : this.position;
@@ -168,7 +230,14 @@ export class FtpLineSplitter<M> {
   }
 
   /** The stream ended: an unterminated last line is emitted as such, a pending loss is closed. */
-  end(out: (FtpLine<M> | FtpLoss<M>)[]): void {
+  end(out: FtpStreamItem<M>[]): void {
+    if (this.inRecord) {
+      this.inRecord = false;
+      this.closeTls(this.position, out);
+      return;
+    }
+    this.closeTls(this.lineStarted ? this.lineOffset : this.position, out);
+    this.probing = false;
     if (this.resyncing) {
       this.finishLoss(this.position, out);
       return;
@@ -201,7 +270,39 @@ export class FtpLineSplitter<M> {
     this.buffer[this.length++] = b;
   }
 
-  private emitLine(end: number, out: (FtpLine<M> | FtpLoss<M>)[], ending?: 'none'): void {
+  /** The first three bytes of the line decide: record type, version 3.0..3.4 (SSL 3 to TLS 1.3). */
+  private checkTls(out: FtpStreamItem<M>[]): void {
+    this.probing = false;
+    const [type, major, minor] = this.buffer;
+    if (!(type! >= 20 && type! <= 23 && major === 3 && minor! <= 4)) { this.closeTls(this.lineOffset, out); return; }
+    this.tlsRun ??= { offset: this.lineOffset, meta: this.lineMeta, records: 0, missing: 0 };
+    this.tlsHeader.length = 0;
+    this.tlsHeader.push(type!, major, minor!);
+    this.inRecord = true;
+    this.resetLine();
+  }
+
+  /** The line turned out not to be a record: a pending run of records ends where it starts. */
+  private notTls(out: FtpStreamItem<M>[]): void {
+    if (!this.probing) return;
+    this.probing = false;
+    this.closeTls(this.lineOffset, out);
+  }
+
+  private recordDone(): void {
+    this.tlsRun!.records++;
+    this.inRecord = false;
+    this.tlsHeader.length = 0;
+  }
+
+  private closeTls(end: number, out: FtpStreamItem<M>[]): void {
+    const run = this.tlsRun;
+    if (!run) return;
+    out.push({ kind: 'tls', offset: run.offset, end, records: run.records, missing: run.missing, meta: run.meta });
+    this.tlsRun = undefined;
+  }
+
+  private emitLine(end: number, out: FtpStreamItem<M>[], ending?: 'none'): void {
     let length = this.length;
     let terminator: FtpLine<M>['terminator'] = ending ?? 'lf';
     if (ending === undefined && this.overflow === 0 && length > 0 && this.buffer[length - 1] === 13) {
@@ -220,7 +321,7 @@ export class FtpLineSplitter<M> {
     this.resetLine();
   }
 
-  private finishLoss(end: number, out: (FtpLine<M> | FtpLoss<M>)[]): void {
+  private finishLoss(end: number, out: FtpStreamItem<M>[]): void {
     out.push({ kind: 'loss', offset: this.lossOffset, end, missing: this.lossMissing, discarded: this.lossDiscarded, meta: this.lossMeta });
     this.resyncing = false;
   }
@@ -230,6 +331,7 @@ export class FtpLineSplitter<M> {
     this.overflow = 0;
     this.lineStarted = false;
     this.lineMeta = undefined;
+    this.probing = false;
     this.telnetState = TelnetState.Data;
     if (this.telnet.length > 0) this.telnet = [];
   }
@@ -237,7 +339,11 @@ export class FtpLineSplitter<M> {
 
 const NO_TELNET: readonly string[] = Object.freeze([]);
 
-export function isLoss<M>(item: FtpLine<M> | FtpLoss<M>): item is FtpLoss<M> {
+export function isLine<M>(item: FtpStreamItem<M>): item is FtpLine<M> {
+  return !('kind' in item);
+}
+
+export function isLoss<M>(item: FtpStreamItem<M>): item is FtpLoss<M> {
   return (item as FtpLoss<M>).kind === 'loss';
 }
 

@@ -98,7 +98,7 @@ test('a multi-line reply records the meta of its first and of its last line', ()
 test('gap between replies: loss reported, the broken reply dropped, the next whole reply parsed', () => {
   const p = new FtpReplyParser<number>();
   const events = [...p.feed(enc('200 ok\r\n150 Opening for fi'), 0), ...p.gap(30), ...p.feed(enc('le (5 bytes)\r\n226 Done\r\n'), 1), ...p.end()];
-  assert.deepEqual(events.map((e) => (e.kind === 'loss' ? `loss ${e.missing}/${e.discarded}` : e.code)), [200, 'loss 30/32', 226]);
+  assert.deepEqual(events.map((e) => (e.kind === 'reply' ? e.code : e.kind === 'loss' ? `loss ${e.missing}/${e.discarded}` : e.kind)), [200, 'loss 30/32', 226]);
 });
 
 test('gap inside a multi-line reply: a reply with another code closes the damaged one', () => {
@@ -107,7 +107,7 @@ test('gap inside a multi-line reply: a reply with another code closes the damage
     ...p.feed(enc('220-banner line 1\r\nbanner li'), 0), ...p.gap(100),
     ...p.feed(enc('ne 9\r\nbanner line 10\r\n230 Login successful.\r\n'), 1), ...p.end(),
   ];
-  const shape = events.map((e) => (e.kind === 'loss' ? 'loss' : `${e.code} ${e.problem} ${e.lines.length}`));
+  const shape = events.map((e) => (e.kind === 'reply' ? `${e.code} ${e.problem} ${e.lines.length}` : e.kind));
   assert.deepEqual(shape, ['loss', '220 gap 2', '230 undefined 1']);
   assert.deepEqual((events[1] as FtpReply<number>).lines, ['220-banner line 1', 'banner line 10']);
 });

@@ -3,7 +3,7 @@
  * the server->client control stream, single- and multi-line (RFC 959 §4.2), which reports
  * malformed lines as such instead of failing.
  */
-import { decodeFtpText, FtpLineSplitter, isLoss, type FtpLine, type FtpLoss, type LineSplitterOptions } from './protocol.ts';
+import { decodeFtpText, FtpLineSplitter, isLine, type FtpLine, type FtpLoss, type FtpStreamItem, type FtpTls, type LineSplitterOptions } from './protocol.ts';
 
 export interface FtpReplyCodeDef {
   readonly code: number;
@@ -125,7 +125,8 @@ export interface FtpReply<M> {
   readonly lastLineMeta: M | undefined;
 }
 
-export type FtpReplyEvent<M> = FtpReply<M> | FtpLoss<M>;
+/** Replies in stream order, with lost regions and TLS-protected stretches (after 234) between them. */
+export type FtpReplyEvent<M> = FtpReply<M> | FtpLoss<M> | FtpTls<M>;
 
 interface Classified {
   code: number | null;
@@ -162,7 +163,7 @@ function endsMultiline(line: string, code: number): boolean {
  */
 export class FtpReplyParser<M = unknown> {
   private readonly lines: FtpLineSplitter<M>;
-  private readonly scratch: (FtpLine<M> | FtpLoss<M>)[] = [];
+  private readonly scratch: FtpStreamItem<M>[] = [];
   private open: { code: number; lines: string[]; message: string; offset: number; end: number; meta: M | undefined; lastLineMeta: M | undefined; damaged: boolean; problem: FtpReplyProblem | undefined } | undefined;
 
   constructor(options: LineSplitterOptions = {}) {
@@ -192,8 +193,12 @@ export class FtpReplyParser<M = unknown> {
   private drain(atEnd: boolean): FtpReplyEvent<M>[] {
     const out: FtpReplyEvent<M>[] = [];
     for (const item of this.scratch) {
-      if (isLoss(item)) out.push(item);
-      else this.line(item, out);
+      if (isLine(item)) this.line(item, out);
+      else {
+        // TLS in the middle of a multi-line reply: the reply cannot go on in clear text
+        if (item.kind === 'tls' && this.open) out.push(this.close('gap'));
+        out.push(item);
+      }
     }
     this.scratch.length = 0;
     if (atEnd && this.open) out.push(this.close(this.open.damaged ? 'gap' : 'unterminated'));
