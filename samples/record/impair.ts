@@ -111,7 +111,7 @@ export function tcpView(frame: Buffer): TcpView | undefined {
 }
 
 export interface Impairment {
-  /** 1-based frame numbers in the original */
+  /** 1-based frame numbers in the original; a duplicate directly follows its original */
   swappedPairs: [number, number][];
   duplicatedFrames: number[];
   droppedFrames: number[];
@@ -150,6 +150,8 @@ function writeVariant(source: ParsedPcap, order: PcapRecord[]): Buffer {
 /** Swaps and duplicates payload segments of every data connection; nothing is lost. */
 export function reorder(source: ParsedPcap): { bytes: Buffer; impairment: Impairment } {
   const order = source.records.slice();
+  /** which original record each slot holds after the swaps */
+  const originalAt = source.records.map((_, index) => index);
   const impairment: Impairment = { swappedPairs: [], duplicatedFrames: [], droppedFrames: [], gaps: [] };
   const duplicateAfter = new Set<number>();
   for (const connection of dataConnections(source.records)) {
@@ -160,15 +162,18 @@ export function reorder(source: ParsedPcap): { bytes: Buffer; impairment: Impair
       // The packets trade places but each slot keeps its time, so timestamps stay in order.
       order[a] = { ...source.records[b]!, tsSec: source.records[a]!.tsSec, tsFrac: source.records[a]!.tsFrac };
       order[b] = { ...source.records[a]!, tsSec: source.records[b]!.tsSec, tsFrac: source.records[b]!.tsFrac };
+      originalAt[a] = b;
+      originalAt[b] = a;
       impairment.swappedPairs.push([a + 1, b + 1]);
     }
     duplicateAfter.add(frames[0]!);
     duplicateAfter.add(frames.at(-1)!);
   }
   const out: PcapRecord[] = [];
-  order.forEach((record, index) => {
+  // A duplicate follows its original wherever the swaps put it.
+  order.forEach((record, slot) => {
     out.push(record);
-    if (duplicateAfter.has(index)) out.push(record);
+    if (duplicateAfter.has(originalAt[slot]!)) out.push(record);
   });
   impairment.duplicatedFrames = [...duplicateAfter].sort((x, y) => x - y).map((i) => i + 1);
   return { bytes: writeVariant(source, out), impairment };
