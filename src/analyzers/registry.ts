@@ -3,7 +3,8 @@ import type { Analyzer } from './analyzer.ts';
 import { BasicFlowAnalyzer } from './basicFlow/basicFlow.ts';
 import { TcpFlagsAnalyzer } from './tcpFlags/tcpFlags.ts';
 import { TcpStatesAnalyzer } from './tcpStates/tcpStates.ts';
+import { TcpStreamAnalyzer } from './tcpStream/tcpStream.ts';
 
 export function createAnalyzers(expectedPackets: number): Analyzer[] {
-  return [new BasicFlowAnalyzer(expectedPackets), new TcpFlagsAnalyzer(expectedPackets), new TcpStatesAnalyzer(expectedPackets)];
+  return [new BasicFlowAnalyzer(expectedPackets), new TcpFlagsAnalyzer(expectedPackets), new TcpStatesAnalyzer(expectedPackets), new TcpStreamAnalyzer()];
 }
