@@ -395,8 +395,8 @@ function ip6Print(w: Walk, off: number, length: number): string {
     return w.out;
   }
   const payloadLen = w.u16(off + 4, 'ip6');
+  // a zero payload length (jumbogram without its option here) leaves only the header, as in tcpdump
   let len = payloadLen + 40;
-  if (payloadLen === 0) len = length; // jumbogram or unset: what the frame carries
   if (len > length) {
     w.out += `truncated-ip6 - ${len - length} bytes missing!`;
     len = length;
@@ -479,6 +479,19 @@ function demux(w: Walk, ip: IpContext, proto: number, off: number, length: numbe
       return demux(w, ip, next, off + size, length - size, fragmented);
     }
     case IPPROTO_IGMP: igmpPrint(w, off, length); return w.out;
+    case IPPROTO_SCTP: case IPPROTO_DCCP: {
+      // these print the addresses with their ports (ip/ip6 left them out); chunk and packet
+      // details that tcpdump adds after `sctp` / `DCCP` are not reproduced
+      const what = proto === IPPROTO_SCTP ? 'sctp' : 'DCCP';
+      if (!w.has(off, 4)) {
+        const [s, d] = addrs(w, ip);
+        w.out += `${s} > ${d}:`;
+        throw new Truncated(what.toLowerCase());
+      }
+      portsPrint(w, ip, proto, w.view.getUint16(off), w.view.getUint16(off + 2));
+      w.out += what;
+      return w.out;
+    }
     case IPPROTO_PGM: {
       portsPrint(w, ip, IPPROTO_PGM, w.u16(off, 'pgm'), w.u16(off + 2, 'pgm'));
       w.need(off, 16, 'pgm');
