@@ -158,6 +158,19 @@ for (const source of IMPAIR_SOURCES) {
     assert.ok(r.swappedPairs.length >= 3 && r.duplicatedFrames.length >= 3, 'several swaps and duplicates');
     assert.equal(reordered.records.length, original.records.length + r.duplicatedFrames.length);
     assert.equal(lossy.records.length, original.records.length - 1);
+    // What the manifest documents, checked packet by packet: duplicates sit right after their
+    // original, swapped packets appear in the opposite order, the dropped one is gone.
+    const positions = (records: typeof original.records, frame: number): number[] => records
+      .flatMap((r, i) => (r.data.equals(original.records[frame - 1]!.data) ? [i] : []));
+    for (const frame of r.duplicatedFrames) {
+      const at = positions(reordered.records, frame);
+      assert.equal(at.length, 2, `frame ${frame} appears twice`);
+      assert.equal(at[1], at[0]! + 1, `frame ${frame}: duplicate directly after it`);
+    }
+    for (const [a, b] of r.swappedPairs) {
+      assert.ok(positions(reordered.records, b)[0]! < positions(reordered.records, a)[0]!, `frames ${a} and ${b} swapped`);
+    }
+    assert.deepEqual(positions(lossy.records, l.droppedFrames[0]!), [], 'dropped frame absent');
     assert.equal(l.gaps.length, 1);
     for (const records of [reordered.records, lossy.records]) {
       for (let i = 1; i < records.length; i++) {
