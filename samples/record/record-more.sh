@@ -9,7 +9,8 @@
 #
 # Usage (as root):  bash samples/record/record-more.sh [OUTPUT_DIR]   (default: samples/recorded)
 # Afterwards samples/record/impair.ts derives the reordered/lossy variants (it is run at the end).
-# Do not run at the same time as record.sh (same namespace names).
+# Do not run at the same time as record.sh (same namespace names). What each capture shows:
+# samples/recorded/README-more.md.
 set -euo pipefail
 
 readonly SRV_NS=flowsh-srv CLI_NS=flowsh-cli
@@ -41,6 +42,7 @@ ensure_tools() {
   log "installing missing tools (${missing[*]}) with apt-get"
   apt-get update -qq
   # Not pure-ftpd: Debian makes it and vsftpd conflict (installing one removes the other).
+  # tshark brings dumpcap (wireshark-common), which writes the pcapng capture.
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq vsftpd python3-pyftpdlib lftp curl \
     inetutils-ftp tcpdump tshark openssl iproute2 ethtool >/dev/null
 }
@@ -498,7 +500,7 @@ set ftp:passive-mode on; set ftp:prefer-epsv no; cd pub; ls; get -O $dl lines.tx
 
 # ---- 4. other server and client implementations -----------------------------------------------------
 record_pyftpdlib_inetutils() {
-  local name=recorded-pyftpdlib-inetutils.pcap dl=$WORK_DIR/dl-pure tree=$WORK_DIR/tree
+  local name=recorded-pyftpdlib-inetutils.pcap dl=$WORK_DIR/dl-inetutils tree=$WORK_DIR/tree
   mkdir -p "$dl"
   start_capture "$name" tcpdump -s 0
   (cd "$dl" && in_cli env HOME="$WORK_DIR" inetutils-ftp -n -p "$SRV_V4" >"$WORK_DIR/$name.out" 2>&1 <<EOF
