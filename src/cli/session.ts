@@ -11,6 +11,7 @@ import { helpText } from './help.ts';
 import { schemaCatalog } from './schemaCatalog.ts';
 import { escapeText } from '../output/escape.ts';
 import { followFlow } from '../reassembly/follow.ts';
+import { tcpdumpLines } from '../output/tcpdump.ts';
 
 export interface SessionIo {
   out(text: string): void;
@@ -108,7 +109,11 @@ export class Session {
   async runScript(script: string, control: RunControl = {}): Promise<RunResult> {
     let result: RunResult = 'ok';
     for (const s of splitStatements(script)) {
-      if (control.signal?.aborted) return 'error';
+      if (control.signal) {
+        // let a UI's Ctrl-C through between statements
+        await new Promise((resolve) => setImmediate(resolve));
+        if (control.signal.aborted) return 'error';
+      }
       const r = await this.runStatement(s.text, control);
       if (r === 'quit') return 'quit';
       if (r === 'error') result = 'error';
@@ -146,9 +151,23 @@ export class Session {
 
   private async execute(statement: Statement, control: RunControl = {}): Promise<RunResult> {
     switch (statement.kind) {
-      case 'query':
-        this.print(executeStatement(statement, this.requireCapture(statement).catalog)!);
+      case 'query': {
+        const capture = this.requireCapture(statement);
+        if (statement.as) {
+          // check the form before running the query: a typo should not cost a long query
+          if (statement.as.name !== 'tcpdump') throw QueryError.at(`rows can be shown as tcpdump, not as '${statement.as.name}'`, statement.text, statement.as.span);
+          if (statement.table.name !== 'packets') throw QueryError.at('as tcpdump prints packets: use it with the packets table', statement.text, statement.as.span);
+          if (statement.select || statement.groupBy) throw QueryError.at('as tcpdump prints whole packets: leave out select and group by', statement.text, statement.as.span);
+          const result = executeStatement(statement, capture.catalog)!;
+          const pktNo = result.table.column('pktNo')!;
+          const rows = Array.from({ length: result.rowCount }, (_, i) => (pktNo.get(result.rows[i]!) as number) - 1);
+          const lines = tcpdumpLines(capture, rows);
+          this.io.out(lines.length ? lines.map(escapeText).join('\n') + '\n' : '');
+          return 'ok';
+        }
+        this.print(executeStatement(statement, capture.catalog)!);
         return 'ok';
+      }
       case 'explain':
       case 'columns':
         this.print(executeStatement(statement, this.capture?.catalog ?? schemaCatalog())!);

@@ -59,6 +59,8 @@ export class ShellController {
   mode: Mode = 'prompt';
   edit: ed.EditState = ed.EMPTY;
   completions: readonly CompletionItem[] = [];
+  /** a function's signature after Tab completed its name */
+  hint: string | undefined;
   progress: LoadProgressView | undefined;
   pager: pg.PagerState | undefined;
   /** Ctrl-R: the text searched for and the index of the entry found (-1: none) */
@@ -298,6 +300,7 @@ export class ShellController {
     const s = this.edit;
     const hadList = this.completions.length > 0;
     this.completions = [];
+    this.hint = undefined;
     if (k.ctrl) {
       switch (k.text) {
         case 'a': this.edit = ed.home(s); return;
@@ -359,6 +362,7 @@ export class ShellController {
     const { state, list } = applyCompletion(this.edit, completion);
     this.edit = state;
     this.completions = list;
+    if (completion.items.length === 1 && completion.items[0]!.kind === 'function') this.hint = completion.items[0]!.detail;
   }
 
   private historyUp(): void {

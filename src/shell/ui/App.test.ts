@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { ShellController } from '../controller.ts';
 import { App } from './App.tsx';
 import { Progress, progressText } from './Progress.tsx';
+import { Completions } from './Completions.tsx';
 
 const SAMPLE = resolve(import.meta.dirname, '../../../samples/ftp-passive-dns.pcap');
 
@@ -172,4 +173,29 @@ test('a resize re-lays results: a narrower terminal gets a narrower table, the p
   controller.resize(60, 20);
   assert.equal(controller.pager!.top, top);
   await frameWhere(app.lastFrame, (f) => new RegExp(`rows ${top + 1}-${top + 20 - 6} of 66`).test(f), 'the pager re-laid for 20 rows');
+});
+
+test('Ctrl-C stops a running script before its next statement and keeps the shell', async (t) => {
+  const { controller, app } = bareShell(t);
+  await controller.start(SAMPLE);
+  const run = controller.submit('flows select dir limit 1; flows select flowInd limit 1');
+  assert.equal(controller.mode, 'running');
+  controller.key(ctrl('c'));
+  await run;
+  const frame = await frameWhere(app.lastFrame, (f) => /^stopped$/m.test(f), 'the stop');
+  assert.doesNotMatch(frame, /│ flowInd │/);
+  assert.equal(controller.mode, 'prompt');
+});
+
+test('Tab on a function name shows its signature; listed file names are escaped', async (t) => {
+  const { controller, app } = bareShell(t);
+  await controller.start(SAMPLE);
+  for (const c of 'flows where bitsany') controller.key(typed(c));
+  controller.key({ ...enter, name: 'tab' });
+  await frameWhere(app.lastFrame, (f) => /flowsh> flows where bitsanyset\(/.test(f) && /^bitsanyset\(column, mask\)/m.test(f), 'the signature');
+  const listed = render(createElement(Completions, {
+    items: [{ text: 'a\x1b[2Jb.pcap', kind: 'path', suffix: ' ' }, { text: 'c.pcap', kind: 'path', suffix: ' ' }], columns: 80, maxLines: 5, color: false,
+  }));
+  assert.match(listed.lastFrame()!, /a\\x1b\[2Jb\.pcap/);
+  listed.unmount();
 });

@@ -66,6 +66,7 @@ export function App({ controller }: { controller: ShellController }) {
       live = (
         <Box flexDirection="column">
           <Prompt state={controller.edit} color={color} />
+          {controller.hint ? <Text dimColor={color} wrap="truncate">{controller.hint}</Text> : null}
           {controller.completions.length > 0
             ? <Completions items={controller.completions} columns={controller.columns} maxLines={Math.max(3, controller.rows - 4)} color={color} />
             : null}

@@ -2,6 +2,7 @@
 import { Box, Text } from 'ink';
 import type { CompletionItem } from '../completion.ts';
 import { ellipsize } from '../../output/format.ts';
+import { escapeText } from '../../output/escape.ts';
 
 export interface CompletionsProps {
   readonly items: readonly CompletionItem[];
@@ -11,7 +12,9 @@ export interface CompletionsProps {
   readonly color: boolean;
 }
 
-export function Completions({ items, columns, maxLines, color }: CompletionsProps) {
+export function Completions({ items: raw, columns, maxLines, color }: CompletionsProps) {
+  // file names may hold anything; what reaches the screen is escaped
+  const items = raw.map((i) => ({ ...i, text: escapeText(i.text) }));
   const lines = Math.max(1, maxLines);
   if (items.length <= Math.min(lines, 12)) {
     const nameWidth = Math.min(28, Math.max(...items.map((i) => i.text.length)) + 2);
