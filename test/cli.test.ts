@@ -141,3 +141,15 @@ test('follow flow: the conversation in order; raw gives the transferred bytes un
   assert.equal(missing.code, 1);
   assert.match(missing.err, /there is no flow 99/);
 });
+
+test('packets ... as tcpdump prints what tcpdump -nn -tt -S prints, up to the length', { skip: spawnSync('tcpdump', ['--version']).status !== 0 && 'tcpdump not installed' }, () => {
+  const ours = flowsh([SAMPLE, '-e', 'packets where tcp() as tcpdump']);
+  assert.equal(ours.code, 0, ours.err);
+  const theirs = spawnSync('tcpdump', ['-nn', '-tt', '-S', '-r', SAMPLE, 'tcp'], { encoding: 'utf8' }).stdout
+    .trim().split('\n').map((line) => line.replace(/(, length \d+).*$/, '$1'));
+  assert.deepEqual(ours.out.trim().split('\n'), theirs);
+  const wrong = flowsh([SAMPLE, '-e', 'flows as tcpdump', '-e', 'packets as pcap']);
+  assert.equal(wrong.code, 1);
+  assert.match(wrong.err, /use it with the packets table/);
+  assert.match(wrong.err, /not as 'pcap'/);
+});
