@@ -253,6 +253,7 @@ test('crafted corner cases on Ethernet, cooked, loopback and raw links print as 
       { data: ethernet(ETH_ARP, concat(arp(2, mac2, [192, 0, 2, 1], mac, [192, 0, 2, 10]), new Uint8Array(18))) },
       { data: ethernet(ETH_IPV4, concat(v4[12]!, new Uint8Array(30))) }, // Ethernet padding
       { data: ethernet(0x1234, new Uint8Array(46)) }, // an EtherType tcpdump has no name for
+      { data: ethernet(38, concat([0x42, 0x42, 3, 0, 0, 0, 0, 0x81], new Uint8Array(13), [0x80, 0, 2, 0, 0, 0, 0xa, 1, 0x80, 3], new Uint8Array(8))) }, // STP config BPDU
       { data: ethernet(0x88cc, new Uint8Array(46)) }, // LLDP
       { data: ethernet(0x888e, concat([2, 1, 0, 0], new Uint8Array(42))) }, // EAPOL start
       { data: ethernet(ETH_IPV4, v4[1]!, { tags: [[0x8100, 10]] }) },
@@ -297,7 +298,6 @@ const TCPDUMP_UNREADABLE: Record<string, RegExp> = {
  * without an IP transport header may fall here; each reason is reported with its count.
  */
 const NOT_COVERED: [RegExp, string][] = [
-  [/^\d+\.\d+ STP /, 'spanning tree BPDUs (802.2 LLC) are not decoded'],
   [/^\d+\.\d+ IPX /, 'IPX is not decoded'],
   [/^\d+\.\d+ CDPv\d/, 'CDP (LLC/SNAP) is not decoded'],
   [/^\d+\.\d+ ([0-9a-f]{2}:){5}[0-9a-f]{2} > ([0-9a-f]{2}:){5}[0-9a-f]{2} /, 'other 802.2 LLC frames (NetBEUI, XID, unknown SAPs): tcpdump decodes the LLC header, flowsh prints the MAC addresses and the 802.3 length'],

@@ -173,7 +173,14 @@ function linkPrint(w: Walk, frame: Frame): string {
         type = w.u16(off, 'vlan');
       }
       off += 2;
-      if (type <= 1500) return unknownEthernet(w, off, wire - off, type, true);
+      if (type <= 1500) {
+        // 802.3: the type field is the LLC frame's length
+        if (w.has(off, 3) && w.bytes[off] === 0x42 && w.bytes[off + 1] === 0x42 && w.bytes[off + 2] === 0x03) {
+          if (off + type < w.end) w.end = off + type;
+          return stpPrint(w, off + 3, type - 3);
+        }
+        return unknownEthernet(w, off, wire - off, type, true);
+      }
       return etherTypePrint(w, type, off, wire - off) ?? unknownEthernet(w, off, wire - off, type, false);
     }
     case 113: { // Linux cooked v1: no prefix without -e
@@ -260,6 +267,32 @@ function pppPrint(w: Walk, off: number, length: number): string {
   if (proto === 0x21) return ipPrint(w, off, length);
   if (proto === 0x57) return ip6Print(w, off, length);
   w.out += `PPP-0x${proto.toString(16)}, length ${length}`;
+  return w.out;
+}
+
+const STP_BPDU_TYPES: Record<number, string> = { 0x00: 'Config', 0x02: 'Rapid STP', 0x80: 'Topology Change' };
+const STP_FLAGS: readonly [number, string][] = [
+  [0x01, 'Topology change'], [0x02, 'Proposal'], [0x10, 'Learn'], [0x20, 'Forward'], [0x40, 'Agreement'],
+  [0x80, 'Topology change ACK'],
+];
+
+/** Spanning-tree BPDUs (LLC SAP 0x42): version, type and, for configuration BPDUs, the bridge. */
+function stpPrint(w: Walk, off: number, length: number): string {
+  if (length < 4) { w.out += '[|stp]'; return w.out; }
+  if (w.u16(off, 'stp') !== 0) { w.out += `unknown STP version, length ${length}`; return w.out; }
+  const version = w.u8(off + 2, 'stp');
+  const versionName = version === 0 ? '802.1d' : version === 2 ? '802.1w' : version === 3 ? '802.1s' : undefined;
+  if (versionName === undefined) { w.out += `STP Unknown STP protocol (0x${hex2(version)})`; return w.out; }
+  const type = w.u8(off + 3, 'stp');
+  w.out += `STP ${versionName}, ${STP_BPDU_TYPES[type] ?? `Unknown BPDU Type (0x${hex2(type)})`}`;
+  if (type !== 0) return w.out; // RSTP/MSTP details are not reproduced
+  if (length < 34) { w.out += ' (invalid)'; return w.out; }
+  const flags = w.u8(off + 4, 'stp');
+  const names = STP_FLAGS.filter(([bit]) => flags & bit).map(([, name]) => name);
+  w.need(off + 17, 10, 'stp');
+  const b = w.bytes;
+  const bridge = `${hex2(b[off + 17]!)}${hex2(b[off + 18]!)}.${w.mac(off + 19, 6, 'stp')}`;
+  w.out += `, Flags [${names.length ? names.join(', ') : 'none'}], bridge-id ${bridge}.${w.u16(off + 25, 'stp').toString(16).padStart(4, '0')}, length ${length}`;
   return w.out;
 }
 
