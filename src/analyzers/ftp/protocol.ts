@@ -2,7 +2,8 @@
  * The FTP control connection below commands and replies: a reassembled byte stream per direction,
  * fed in chunks that may split anywhere, cut into lines (RFC 959 §4: CRLF, bare LF tolerated)
  * after removing Telnet commands (RFC 854; FTP's control connection speaks the Telnet NVT),
- * with gaps (bytes the capture lost) turned into an explicit loss instead of invented text.
+ * with gaps (bytes the capture lost) turned into an explicit loss instead of invented text, and
+ * TLS records (after AUTH TLS) skipped by their own framing instead of being read as lines.
  *
  * Text is decoded as UTF-8 (RFC 2640). Bytes that are not valid UTF-8 are kept as "surrogate
  * escapes" (U+DC80 + byte, as Python's surrogateescape): nothing is dropped or replaced, the

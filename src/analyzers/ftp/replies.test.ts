@@ -134,3 +134,11 @@ test('reply code table and meanings', () => {
   assert.equal(replyCodeMeaning(99), 'not an FTP reply code');
   assert.equal(replyCodeMeaning(712), 'not an FTP reply code');
 });
+
+test('after 234 the server speaks TLS: the records are one tls event, clear-text replies after them parse', () => {
+  const tls = [22, 3, 3, 0, 6, 10, 255, 50, 51, 48, 13];
+  const out = parseAll([enc('234 Proceed with negotiation.\r\n', tls, [23, 3, 3, 0, 2, 10, 10], '200 CCC ok\r\n')]);
+  assert.deepEqual(out.map((e) => (e.kind === 'reply' ? e.code : `${e.kind} ${e.offset}-${e.end}`)), [234, 'tls 31-49', 200]);
+  const cut = parseAll([enc('211-Features:\r\n AUTH TLS\r\n', tls)]);
+  assert.deepEqual(cut.map((e) => (e.kind === 'reply' ? `${e.code} ${e.problem}` : e.kind)), ['211 gap', 'tls']);
+});
