@@ -75,3 +75,13 @@ test('engine: overlaps are reported with both file offsets, once per overlapping
   assert.deepEqual(seen, [[0, 1005, 3000, 5, 3], [0, 2000, 3015, 5, 3]]);
   assert.deepEqual(layout(conn.directions[0]), [[0, 10, 1000], [10, 10, 3005], [20, 10, 2000]]);
 });
+
+test('engine: payload that arrived before a FIN placed below it is kept; payload after that FIN is not', () => {
+  const d = new DirectionReassembler();
+  d.add(seg(100, 0, 0, TCP_SYN), false);
+  d.add(seg(101, 10, 1000), false);
+  d.add(seg(111, 5, 2000), false);
+  assert.equal(d.add(seg(111, 0, 0, TCP_FIN), false), SegmentKind.Empty); // below the 5 bytes already seen
+  assert.equal(d.add(seg(116, 4, 3000), false), SegmentKind.BeyondFin);
+  assert.deepEqual(layout(d), [[0, 10, 1000], [10, 5, 2000]]);
+});

@@ -99,6 +99,8 @@ export class DirectionReassembler {
   private minDataPos = Infinity;
   /** end of the highest payload seen (sequence space, excluding zero-window probes) */
   private maxEnd = -Infinity;
+  /** end of the highest payload seen (sequence space, unlike maxEnd not moved by a FIN) */
+  private maxDataEnd = -Infinity;
   /** highest acknowledgement from the peer, as a position */
   private ackedEnd = -Infinity;
   /** sequence space seen: merged [start, end) pairs, sorted */
@@ -170,6 +172,7 @@ export class DirectionReassembler {
     else kind = SegmentKind.InOrder;
     this.addSeen(start, end);
     if (end > this.maxEnd) this.maxEnd = end;
+    if (end > this.maxDataEnd) this.maxDataEnd = end;
     if (start < this.minDataPos) this.minDataPos = start;
     if (captured > 0) this.insertChunks(start, start + captured, seg.fileOffset, seg.packetRow);
     return kind;
@@ -252,11 +255,14 @@ export class DirectionReassembler {
     return this.minDataPos;
   }
 
-  /** where the stream ends: at the FIN, else after the highest byte seen or acknowledged by the peer */
+  /**
+   * where the stream ends: at the FIN (or after payload that arrived before a FIN placed below it),
+   * else after the highest byte seen or acknowledged by the peer
+   */
   private end(): number {
-    if (this.finPos >= 0) return this.finPos;
     const n = this.cStart.length;
-    let end = Math.max(this.maxEnd, n > 0 ? this.cStart[n - 1]! + this.cLen[n - 1]! : -Infinity);
+    let end = Math.max(this.maxDataEnd, n > 0 ? this.cStart[n - 1]! + this.cLen[n - 1]! : -Infinity);
+    if (this.finPos >= 0) return Math.max(end, this.finPos);
     if (this.ackedEnd > end) end = this.ackedEnd;
     return end;
   }
