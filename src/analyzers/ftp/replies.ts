@@ -54,7 +54,7 @@ const CODES: readonly [number, string, string][] = [
   [502, 'RFC 959', 'command not implemented'],
   [503, 'RFC 959', 'bad sequence of commands'],
   [504, 'RFC 959', 'command not implemented for that parameter'],
-  [521, 'RFC 959', 'directory already exists (MKD; RFC 959 §7 example)'],
+  [521, 'RFC 959', 'directory already exists (MKD example in RFC 959 Appendix II)'],
   [522, 'RFC 2428', 'network protocol not supported (EPRT/EPSV), use (1,2)'],
   [530, 'RFC 959', 'not logged in'],
   [532, 'RFC 959', 'need account for storing files'],
