@@ -66,7 +66,7 @@ export class ShellController {
   /** Ctrl-R: the text searched for and the index of the entry found (-1: none) */
   searchQuery = '';
   searchIndex = -1;
-  /** raw writes the UI performs on the terminal (clear screen) */
+  /** counts `clear` and Ctrl-L: the UI clears the screen when it changes */
   clearRequested = 0;
   columns: number;
   rows: number;
@@ -223,15 +223,15 @@ export class ShellController {
   }
 
   async submit(text: string): Promise<void> {
-    this.echo(text, '');
+    const clear = /^\s*clear\s*;?\s*$/i.test(text);
+    if (!clear) this.echo(text, '');
     if (pushEntry(this.history, text) && this.options.historyFile) appendHistory(this.options.historyFile, text, this.history);
     this.historyCursor = new HistoryCursor(this.history);
     this.edit = ed.EMPTY;
     this.completions = [];
-    if (/^\s*clear\s*;?\s*$/i.test(text)) {
+    if (clear) {
       this.session.history.push(text);
-      this.clearRequested++;
-      this.changed();
+      this.requestClear();
       return;
     }
     const loadWord = /^\s*load\s+["']?([^"';]*)/i.exec(text);
@@ -246,6 +246,20 @@ export class ShellController {
       return;
     }
     this.finishRun();
+  }
+
+  /**
+   * The UI clears the screen after its next render and then calls cleared(); until then keys wait,
+   * so nothing typed after `clear` is printed before the screen is wiped.
+   */
+  private requestClear(): void {
+    this.clearRequested++;
+    this.mode = 'running';
+    this.changed();
+  }
+
+  cleared(): void {
+    if (this.mode === 'running' && !this.running) this.finishRun();
   }
 
   private echo(text: string, mark: string): void {
@@ -312,7 +326,7 @@ export class ShellController {
         case 'w': this.edit = ed.deleteWordBack(s); return;
         case 'p': this.historyUp(); return;
         case 'n': this.historyDown(); return;
-        case 'l': this.clearRequested++; return;
+        case 'l': this.requestClear(); return;
         case 'r': this.mode = 'search'; this.searchQuery = ''; this.searchIndex = -1; return;
         case 'c':
           this.echo(s.text, '^C');

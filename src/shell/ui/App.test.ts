@@ -199,3 +199,18 @@ test('Tab on a function name shows its signature; listed file names are escaped'
   assert.match(listed.lastFrame()!, /a\\x1b\[2Jb\.pcap/);
   listed.unmount();
 });
+
+test('clear wipes the screen before anything typed after it is shown', async (t) => {
+  const { controller, app } = bareShell(t);
+  await controller.start(SAMPLE);
+  for (const c of 'clear') controller.key(typed(c));
+  controller.key(enter);
+  assert.equal(controller.mode, 'running', 'keys wait until the screen is cleared');
+  for (const c of 'flows select dir limit 1') controller.key(typed(c));
+  controller.key(enter);
+  await frameWhere(app.lastFrame, (f) => f.includes('│ dir │') && controller.mode === 'prompt', 'the statement typed after clear');
+  const clearAt = app.frames.findIndex((f) => f.includes('\x1b[2J'));
+  const tableAt = app.frames.findIndex((f) => f.includes('│ dir │'));
+  assert.ok(clearAt >= 0 && clearAt < tableAt, 'the clear comes first');
+  assert.ok(!app.frames.some((f) => f.includes('flowsh> clear')), 'clear itself is not echoed');
+});

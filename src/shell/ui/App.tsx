@@ -38,8 +38,10 @@ export function App({ controller }: { controller: ShellController }) {
     if (controller.mode === 'done') exit();
   });
   useEffect(() => {
-    if (controller.clearRequested > 0) write(CLEAR_SCREEN);
-  }, [controller.clearRequested, write]);
+    if (controller.clearRequested === 0) return;
+    write(CLEAR_SCREEN);
+    controller.cleared();
+  }, [controller, controller.clearRequested, write]);
 
   const { color } = controller;
   let live;
