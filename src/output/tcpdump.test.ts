@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { loadCapture } from '../store/load.ts';
 import { PcapWriter, LINKTYPE_ETHERNET, LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2, LINKTYPE_RAW } from '../capture/writer.ts';
 import {
-  authHeader, concat, ethernet, icmp, ipv4, ipv6, ipv6Extension, ipv6Fragment, loopback, sctp, sll, sll2, tcp,
+  authHeader, concat, ethernet, icmp, ipv4, ipv6, ipv6Bytes, ipv6Extension, ipv6Fragment, loopback, sctp, sll, sll2, tcp,
   tcpOption, text, udp,
 } from '../decode/craft.ts';
 import { formatTime, tcpdumpLine, tcpdumpLines, tcpFlagsText, TCPDUMP_TS_DIGITS } from './tcpdump.ts';
@@ -198,12 +198,17 @@ function cornerCasesV4(): Uint8Array[] {
     v4(concat([0x11, 100, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]), 2),
     v4(sctp(5000, 6000, [1, 0, 0, 20, 0, 0, 0, 1, 0, 0, 0x10, 0, 0, 1, 0, 1, 0, 0, 0, 1]), 132),
     v4(sctp(5000, 6000), 132),
+    ...[icmp(4, 0), icmp(15, 0), icmp(17, 0, [0, 0, 0, 0]), icmp(18, 0, [255, 255, 255, 0]),
+      icmp(14, 0, [0, 0, 0, 1, 0x05, 0x26, 0x5c, 0x01, 0, 0, 0, 0]), icmp(3, 2, ipv4(new Uint8Array(8), { proto: 47 })),
+      icmp(11, 1), icmp(5, 0, ipv4(new Uint8Array(8), { proto: 6 })),
+      concat([9, 0, 0, 0, 2, 2, 0x0e, 0x10], [192, 0, 2, 1, 0, 0, 0, 1], [192, 0, 2, 9, 0, 0, 0, 2])].map((m) => v4(m, IPPROTO.icmp)),
   ];
 }
 
 function cornerCasesV6(): Uint8Array[] {
   const v6 = (payload: Uint8Array, next: number) => ipv6(payload, { next, src: '2001:db8::10', dst: '2001:db8:0:1::21' });
   const quotedTcp = ipv6(tcp([], { sport: 40000, dport: 443 }), { next: IPPROTO.tcp, src: '2001:db8::21', dst: '2001:db8::10' });
+  const group = ipv6Bytes('ff02::fb');
   const ns = concat([135, 0, 0, 0, 0, 0, 0, 0], ipv6(new Uint8Array(0), { next: 59 }).subarray(24, 40));
   return [
     v6(tcp(text('v6 data'), { flags: 0x18, options: [...tcpOption.nop, ...tcpOption.nop, ...tcpOption.timestamp(5, 6)] }), IPPROTO.tcp),
@@ -230,6 +235,11 @@ function cornerCasesV6(): Uint8Array[] {
     ipv6(tcp(text('zero payload length')), { next: IPPROTO.tcp, payloadLen: 0 }),
     v6(ipv6(new Uint8Array(0), { next: 59 }), 41),
     v6(new Uint8Array(12), 99),
+    ...[concat([130, 0, 0, 0, 0, 10, 0, 0], group), concat([130, 0, 0, 0, 0, 10, 0, 0], group, [0, 0, 0, 0]),
+      concat([130, 0, 0, 0, 0, 10, 0, 0], group, [0, 0, 0, 1], group), concat([131, 0, 0, 0, 0, 0, 0, 0], group),
+      concat([132, 0, 0, 0, 0, 0, 0, 0], group), concat([134, 0, 0, 0, 64, 0, 7, 8], new Uint8Array(8)),
+      concat([137, 0, 0, 0, 0, 0, 0, 0], group, ipv6Bytes('2001:db8::5')), concat([200, 0, 0, 0, 0, 0, 0, 0]),
+      concat([1, 7, 0, 0, 0, 0, 0, 0])].map((m) => v6(m, IPPROTO.icmp6)),
   ];
 }
 

@@ -883,22 +883,40 @@ function icmpPrint(w: Walk, off: number, length: number): void {
       break;
     }
     case 11:
+      w.need(quoted + 16, 4, 'icmp'); // tcpdump looks at the quoted header first
       text = code === 0 ? 'time exceeded in-transit' : code === 1 ? 'ip reassembly time exceeded' : `time exceeded-#${code}`;
       break;
     case 12:
       text = code ? `parameter problem - code ${code}` : `parameter problem - octet ${w.u8(off + 4, 'icmp')}`;
       break;
     case 18:
-      text = `address mask is 0x${hex8(w.u32(off + 12, 'icmp'))}`;
+      text = `address mask is 0x${hex8(w.u32(off + 8, 'icmp'))}`;
       break;
     case 9: text = routerAdvertisement(w, off); break;
     case 13:
       text = `time stamp query id ${w.u16(off + 4, 'icmp')} seq ${w.u16(off + 6, 'icmp')}`;
       break;
+    case 14:
+      w.need(off + 16, 4, 'icmp');
+      text = `time stamp reply id ${w.u16(off + 4, 'icmp')} seq ${w.u16(off + 6, 'icmp')}: org ${icmpTime(w.u32(off + 8, 'icmp'))}` +
+        `, recv ${icmpTime(w.u32(off + 12, 'icmp'))}, xmit ${icmpTime(w.u32(off + 16, 'icmp'))}`;
+      break;
     default:
       text = ICMP_NAMES[type] ?? `type-#${type}`;
   }
   w.out += `ICMP ${text}, length ${length}`;
+}
+
+/** milliseconds since midnight UT, as hh:mm:ss.mmm */
+function icmpTime(ms: number): string {
+  const msec = ms % 1000;
+  let sec = Math.floor(ms / 1000);
+  let min = Math.floor(sec / 60);
+  sec -= min * 60;
+  const hrs = Math.floor(min / 60);
+  min -= hrs * 60;
+  const two = (n: number): string => String(n).padStart(2, '0');
+  return `${two(hrs)}:${two(min)}:${two(sec)}.${String(msec).padStart(3, '0')}`;
 }
 
 function routerAdvertisement(w: Walk, off: number): string {
@@ -923,7 +941,7 @@ const ICMP6_NAMES: Record<number, string> = {
   140: 'node information reply', 141: 'inverse neighbor solicitation',
   142: 'inverse neighbor advertisement', 143: 'multicast listener report v2',
   144: 'ha discovery request', 145: 'ha discovery reply', 146: 'mobile router solicitation',
-  147: 'mobile router advertisement', 155: 'RPL',
+  147: 'mobile router advertisement', 155: 'RPL', 200: 'mtrace response', 201: 'mtrace message',
 };
 
 const ICMP6_UNREACH_CODES: Record<number, string> = {
@@ -973,13 +991,28 @@ function icmp6Print(w: Walk, off: number, length: number): void {
     case 136: w.out += `, tgt is ${w.ipv6(off + 8, 'icmp6')}`; break;
     case 137: w.out += `, ${w.ipv6(off + 24, 'icmp6')} to ${w.ipv6(off + 8, 'icmp6')}`; break;
     case 143: w.out += `, ${w.u16(off + 6, 'icmp6')} group record(s)`; break;
-    case 130: case 131: case 132: case 133: case 134: case 138: case 139: case 140: case 141:
+    case 130:
+      if (length === 24) w.out += mld1(w, off);
+      else if (length >= 28) {
+        w.out += ` v2 [gaddr ${w.ipv6(off + 8, 'icmp6')}`;
+        const sources = w.u16(off + 26, 'icmp6');
+        if (sources > 0) w.out += length < 28 + sources * 16 ? ' [invalid number of sources]' : `, ${sources} source(s)`;
+        w.out += ']';
+      } else w.out += ` unknown-version (len ${length}) `;
+      break;
+    case 131: case 132: w.out += mld1(w, off); break;
+    case 133: case 134: case 138: case 139: case 140: case 141:
     case 142: case 144: case 145: case 146: case 147: case 155:
       break;
     default:
       break;
   }
   w.out += `, length ${length}`;
+}
+
+/** MLDv1 body; tcpdump prints it straight after the type name, without a separator. */
+function mld1(w: Walk, off: number): string {
+  return `max resp delay: ${w.u16(off + 4, 'icmp6')} addr: ${w.ipv6(off + 8, 'icmp6')}`;
 }
 
 /** The transport header inside the IPv6 packet an ICMPv6 error quotes (extension headers skipped). */
