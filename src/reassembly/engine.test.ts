@@ -85,3 +85,13 @@ test('engine: payload that arrived before a FIN placed below it is kept; payload
   assert.equal(d.add(seg(116, 4, 3000), false), SegmentKind.BeyondFin);
   assert.deepEqual(layout(d), [[0, 10, 1000], [10, 5, 2000]]);
 });
+
+test('engine: a SYN with another ISN before any payload restarts the stream at the new ISN', () => {
+  const d = new DirectionReassembler();
+  d.add(seg(238_755_595, 0, 0, TCP_SYN | TCP_ACK), false);
+  d.add(seg(2_829_651_200, 0, 0, TCP_SYN | TCP_ACK), false); // more than 2^31 away
+  assert.equal(d.add(seg(2_829_651_201, 96, 5000, TCP_ACK), false), SegmentKind.InOrder);
+  assert.deepEqual(layout(d), [[0, 96, 5000]]);
+  d.add(seg(7, 0, 0, TCP_SYN), false); // after payload: ignored
+  assert.deepEqual(layout(d), [[0, 96, 5000]]);
+});

@@ -139,6 +139,14 @@ export class DirectionReassembler {
     let start = pos;
     if (flags & TCP_SYN) {
       if (this.synPos < 0) this.synPos = pos;
+      else if (pos !== this.synPos && this.totals.dataSegments === 0) {
+        // a SYN with another ISN before any payload: the connection restarted, the payload follows the new one
+        this.synPos = pos;
+        this.ref = pos + 1;
+        this.maxEnd = -Infinity;
+        this.ackedEnd = -Infinity;
+        this.finPos = -1;
+      }
       start = pos + 1;
     }
     const len = seg.payloadLen;
