@@ -18,7 +18,7 @@ const CLIENT = ipv4('192.0.2.10'), SERVER = ipv4('192.0.2.21');
 const CMAC = mac('02:00:00:00:00:0a'), SMAC = mac('02:00:00:00:00:15');
 const T0 = 1_700_000_000;
 
-type Frame = { t: number; frame: Uint8Array };
+type Frame = { t: number; frame: Uint8Array; wireLen?: number };
 interface Extra { window?: number; options?: readonly TcpOption[]; ttl?: number; id?: number; tos?: number; df?: boolean }
 let nextId = 1;
 
@@ -38,7 +38,7 @@ async function load(frames: Frame[], fn: (c: LoadedCapture) => void): Promise<vo
   const w = PcapWriter.create({ path: file, linkType: LINKTYPE_ETHERNET, nanosecond: true });
   for (const f of frames) {
     const whole = Math.floor(f.t);
-    w.writePacket(T0 + whole, Math.round((f.t - whole) * 1e9), f.frame);
+    w.writePacket(T0 + whole, Math.round((f.t - whole) * 1e9), f.frame, f.wireLen);
   }
   w.close();
   const c = await loadCapture(file);
@@ -244,6 +244,15 @@ test('window-0 probes and their ACKs', async () => {
     assert.equal(Number(flows.column('tcpFStat')!.get(0)) & 0x0040, 0x0040, 'probe');
     assert.equal(Number(flows.column('tcpFStat')!.get(1)) & 0x0180, 0x0180, 'probe ACK and zero window');
     assert.deepEqual(column(packets, 'tcpAnomaly').slice(5), ['0x0000', '0x0000'], 'a probe is no retransmission, its ACK no duplicate');
+  });
+});
+
+test('a TCP header cut by the snaplen is left out: no flags, no window', async () => {
+  const full = tcp(0, 'c', TCP_SYN | TCP_ACK, 100, 7, 'data');
+  await load([{ t: 0, frame: full.frame.subarray(0, 14 + 20 + 16), wireLen: full.frame.length }], ({ packets, flows }) => {
+    assert.deepEqual(column(packets, 'tcpFlags'), ['0x0000']);
+    assert.deepEqual(column(flows, 'tcpFlags'), ['0x0000']);
+    assert.deepEqual(column(flows, 'tcpFStat'), ['0x0001'], 'the IP part still counts');
   });
 });
 

@@ -190,8 +190,9 @@ export class TcpFlagsAnalyzer implements Analyzer {
   packet(ctx: PacketContext, rows: FlowRows): void {
     const pkt = ctx.pkt;
     const row = ctx.flowRow;
-    const isTcp = row >= 0 && pkt.l4Proto === 6 && (pkt.status & PacketStatus.LaterFragment) === 0 &&
-      ctx.capLen - pkt.l4Offset >= 16; // flags and window captured
+    // only complete 20-byte TCP headers (a header cut by the snaplen leaves fields unread)
+    const isTcp = row >= 0 && pkt.l4Proto === 6 && pkt.tcpHeaderLen > 0 &&
+      (pkt.status & (PacketStatus.LaterFragment | PacketStatus.CapLenBelowL4)) === 0;
     if (row >= 0 && pkt.ipVersion !== 0) this.ipPacket(ctx, row);
     if (!isTcp) {
       this.pktSeq.push(0); this.pktAck.push(0); this.pktRelSeq.push(0); this.pktRelAck.push(0);

@@ -18,7 +18,7 @@ const CMAC = mac('02:00:00:00:00:0a'), SMAC = mac('02:00:00:00:00:15');
 const T0 = 1_700_000_000;
 const URG = 0x20;
 
-type Frame = { t: number; frame: Uint8Array };
+type Frame = { t: number; frame: Uint8Array; wireLen?: number };
 let ipId = 1;
 
 /** A TCP packet from the client ('c', port 40000) or the server ('s', port 80), t seconds after T0. */
@@ -35,7 +35,7 @@ async function load(frames: Frame[], fn: (c: LoadedCapture) => void): Promise<vo
   const w = PcapWriter.create({ path: file, linkType: LINKTYPE_ETHERNET, nanosecond: true });
   for (const f of frames) {
     const whole = Math.floor(f.t);
-    w.writePacket(T0 + whole, Math.round((f.t - whole) * 1e9), f.frame);
+    w.writePacket(T0 + whole, Math.round((f.t - whole) * 1e9), f.frame, f.wireLen);
   }
   w.close();
   const c = await loadCapture(file);
@@ -175,6 +175,14 @@ test('NULL and Xmas packets, a bare FIN and a one-sided FIN+ACK are marked as sc
 test('a packet without ACK during the established connection sets 0x04 on both sides', async () => {
   await load([...handshake(), ...request(), tcp(0.02, 'c', TCP_PSH, 108, 0, 'x'), ...teardown(0.03)], ({ flows }) => {
     assert.deepEqual(column(flows, 'tcpStatesAFlags'), ['0x04', '0x04']);
+  });
+});
+
+test('a TCP header cut by the snaplen before its flags is not read as a NULL scan', async () => {
+  const full = tcp(0, 'c', TCP_SYN, 100, 0);
+  await load([{ t: 0, frame: full.frame.subarray(0, 14 + 20 + 12), wireLen: full.frame.length }], ({ packets, flows }) => {
+    assert.deepEqual(column(packets, 'tcpStatesAFlags'), ['0x00']);
+    assert.deepEqual(column(flows, 'tcpStatesAFlags'), ['0x03'], 'still a one-sided TCP flow');
   });
 });
 

@@ -23,8 +23,6 @@ const FIN = 0x01, SYN = 0x02, RST = 0x04, PSH = 0x08, ACK = 0x10, URG = 0x20;
 const ARSF = ACK | RST | SYN | FIN;
 const SIX_FLAGS = 0x3f;
 const XMAS = FIN | PSH | URG;
-/** Tranalyzer reads the flags byte only when at least 13 bytes of the TCP header are captured. */
-const MIN_TCP_BYTES = 13;
 
 const STATE_TIMEOUT = [
   TCP_STATE_TIMEOUT.new, TCP_STATE_TIMEOUT.established, TCP_STATE_TIMEOUT.closing, TCP_STATE_TIMEOUT.closed,
@@ -74,8 +72,8 @@ export class TcpStatesAnalyzer implements Analyzer {
   packet(ctx: PacketContext, rows: FlowRows): void {
     const pkt = ctx.pkt;
     const row = ctx.flowRow;
-    if (row < 0 || pkt.l4Proto !== 6 || (pkt.status & PacketStatus.LaterFragment) !== 0 ||
-        ctx.capLen - pkt.l4Offset < MIN_TCP_BYTES + 1) {
+    // the decoder sets the header length once the flags byte (the 14th) is captured inside the datagram
+    if (row < 0 || pkt.l4Proto !== 6 || (pkt.status & PacketStatus.LaterFragment) !== 0 || pkt.tcpHeaderLen === 0) {
       this.pktFlags.push(0);
       this.pktNewBits.push(0);
       return;
