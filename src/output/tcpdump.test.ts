@@ -202,6 +202,11 @@ function cornerCasesV4(): Uint8Array[] {
       icmp(14, 0, [0, 0, 0, 1, 0x05, 0x26, 0x5c, 0x01, 0, 0, 0, 0]), icmp(3, 2, ipv4(new Uint8Array(8), { proto: 47 })),
       icmp(11, 1), icmp(5, 0, ipv4(new Uint8Array(8), { proto: 6 })),
       concat([9, 0, 0, 0, 2, 2, 0x0e, 0x10], [192, 0, 2, 1, 0, 0, 0, 1], [192, 0, 2, 9, 0, 0, 0, 2])].map((m) => v4(m, IPPROTO.icmp)),
+    // rarer TCP options: fast open (and its experimental form), user timeout, MD5, SCPS, TCP-AO, echo,
+    // an option whose length does not fit its kind, NOPs after the timestamp
+    ...[[34, 10, 1, 2, 3, 4, 5, 6, 7, 8], [34, 2], [254, 6, 0xf9, 0x89, 0xaa, 0xbb], [254, 4, 0xf9, 0x89], [254, 6, 0x12, 0x34, 0xaa, 0xbb],
+      [28, 4, 0x80, 0x0a], [19, 18, ...Array.from({ length: 16 }, (_, i) => i)], [20, 4, 1, 2], [3, 4, 7, 0], [6, 6, 0, 0, 0, 9],
+      [8, 10, 0, 0, 0, 1, 0, 0, 0, 2, 1, 1], [29, 6, 1, 2, 3, 4], [77, 2]].map((options) => v4(tcp([], { flags: 0x10, options }), IPPROTO.tcp)),
   ];
 }
 

@@ -635,7 +635,7 @@ const TCP_FLAG_LETTERS: readonly [number, string][] = [
 
 const TCP_OPTION_NAMES: Record<number, string> = {
   0: 'eol', 1: 'nop', 2: 'mss', 3: 'wscale', 4: 'sackOK', 5: 'sack', 6: 'echo', 7: 'echoreply',
-  8: 'TS', 11: 'cc', 12: 'ccnew', 13: 'ccecho', 19: 'md5', 20: 'scps', 27: 'uto', 29: 'tcp-ao',
+  8: 'TS', 11: 'cc', 12: 'ccnew', 13: 'ccecho', 19: 'md5', 20: 'scps', 28: 'uto', 29: 'tcp-ao',
   30: 'mptcp', 34: 'tfo', 254: 'exp',
 };
 
@@ -722,12 +722,42 @@ function tcpPrint(w: Walk, ip: IpContext, off: number, length: number): void {
           w.out += ` val ${w.view.getUint32(cp)} ecr ${w.view.getUint32(cp + 4)}`;
           break;
         case 0: case 1: case 4: break;
-        case 19: {
+        case 19: // tcpdump built with libcrypto, run without -M
           datalen = 16; if (!lenCheck(16)) return;
-          w.out += ":can't check - ";
-          for (let i = 0; i < 16; i++) w.out += hex2(w.bytes[cp + i]!);
+          w.out += " shared secret not supplied with -M, can't check - " + hexBytes(w, cp, 16);
+          break;
+        case 20:
+          datalen = 2; if (!lenCheck(2)) return;
+          w.out += ` cap ${hex2(w.bytes[cp]!)} id ${w.bytes[cp + 1]}`;
+          break;
+        case 28: {
+          datalen = 2; if (!lenCheck(2)) return;
+          const uto = w.view.getUint16(cp);
+          w.out += ` 0x${uto.toString(16)} ${uto & 1 ? (uto >> 1) * 60 : uto >> 1}`;
           break;
         }
+        case 29:
+          datalen = len - 2; if (!lenCheck(datalen)) return;
+          if (datalen < 2) w.out += ' invalid';
+          else {
+            w.out += ` keyid ${w.bytes[cp]} rnextkeyid ${w.bytes[cp + 1]}`;
+            if (datalen > 2) w.out += ' mac 0x' + hexBytes(w, cp + 2, datalen - 2);
+          }
+          break;
+        case 34:
+          datalen = len - 2; if (!lenCheck(datalen)) return;
+          w.out += ' ' + fastOpen(w, cp, datalen);
+          break;
+        case 254: case 253:
+          datalen = len - 2; if (!lenCheck(datalen)) return;
+          if (datalen < 2) { w.out += first ? '[bad opt]' : '[bad opt]]'; return; }
+          if (w.view.getUint16(cp) === 0xf989) w.out += '-tfo' + fastOpen(w, cp + 2, datalen - 2);
+          else w.out += '-' + w.view.getUint16(cp).toString(16).padStart(4, '0');
+          break;
+        case 30: // MPTCP: subtype details are not reproduced
+          datalen = len - 2; if (!lenCheck(datalen)) return;
+          w.out += ` 0x${hexBytes(w, cp, datalen)}`;
+          break;
         default:
           datalen = len - 2;
           if (!lenCheck(datalen)) return;
@@ -746,6 +776,19 @@ function tcpPrint(w: Walk, ip: IpContext, off: number, length: number): void {
     w.out += ']';
   }
   w.out += `, length ${dataLen}`;
+}
+
+function hexBytes(w: Walk, off: number, len: number): string {
+  let s = '';
+  for (let i = 0; i < len; i++) s += hex2(w.bytes[off + i]!);
+  return s;
+}
+
+/** TCP Fast Open cookie (or cookie request) as tcpdump words it. */
+function fastOpen(w: Walk, off: number, len: number): string {
+  if (len === 0) return ' cookiereq';
+  if (len % 2 !== 0 || len < 4 || len > 16) return ' (invalid)';
+  return ' cookie ' + hexBytes(w, off, len);
 }
 
 // ---------------------------------------------------------------- UDP
