@@ -199,7 +199,11 @@ export class ShellController {
 
   /** loads the capture named on the command line, with a progress bar */
   async start(capture: string | undefined): Promise<void> {
-    if (capture === undefined) { this.changed(); return; }
+    if (capture === undefined) {
+      this.push('note', "no capture loaded: 'load FILE' opens one, 'help' lists what flowsh knows, Ctrl-D leaves");
+      this.changed();
+      return;
+    }
     this.mode = 'loading';
     this.running = new AbortController();
     const progress = this.progressCallback(capture);

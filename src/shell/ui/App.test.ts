@@ -214,3 +214,13 @@ test('clear wipes the screen before anything typed after it is shown', async (t)
   assert.ok(clearAt >= 0 && clearAt < tableAt, 'the clear comes first');
   assert.ok(!app.frames.some((f) => f.includes('flowsh> clear')), 'clear itself is not echoed');
 });
+
+test('without a capture the shell says how to load one; load FILE then works; quit leaves', async (t) => {
+  const { controller, app } = bareShell(t);
+  await controller.start(undefined);
+  await frameWhere(app.lastFrame, (f) => /no capture loaded: 'load FILE'/.test(f), 'the hint');
+  await controller.submit(`load ${SAMPLE}`);
+  await frameWhere(app.lastFrame, (f) => /Loaded .*66 packets/.test(f), 'the load summary');
+  await controller.submit('quit');
+  assert.equal(controller.mode, 'done');
+});
