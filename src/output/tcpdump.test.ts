@@ -277,6 +277,17 @@ test('crafted corner cases on Ethernet, cooked, loopback and raw links print as 
       ...[36, 44, 60].map((cut) => ({ data: ethernet(ETH_IPV4, synV4).subarray(0, cut), wireLen: 14 + synV4.length })),
       { data: ethernet(ETH_IPV6, v6[0]!).subarray(0, 60), wireLen: 14 + v6[0]!.length },
       { data: ethernet(ETH_IPV4, v4[14]!).subarray(0, 50), wireLen: 14 + v4[14]!.length },
+      // IP headers that are not what the EtherType says, too short, or cut by the snaplen
+      { data: ethernet(ETH_IPV4, ipv4(udp(text('abc')), { proto: IPPROTO.udp, ihl: 4 })) },
+      { data: ethernet(ETH_IPV4, ipv4(udp(text('abc')), { proto: IPPROTO.udp, totalLen: 16 })) },
+      { data: ethernet(ETH_IPV4, Uint8Array.from(ipv4(udp(text('abc')), { proto: IPPROTO.udp }), (b, i) => (i === 0 ? 0x55 : b))) },
+      { data: ethernet(ETH_IPV4, ipv6(udp(text('abc')), { next: IPPROTO.udp })) },
+      { data: ethernet(ETH_IPV6, ipv4(udp(text('abc')), { proto: IPPROTO.udp })) },
+      { data: ethernet(ETH_IPV4, ipv4(udp(text('abc')), { proto: IPPROTO.udp }).subarray(0, 10)) },
+      { data: ethernet(ETH_IPV4, ipv4(udp(text('abc')), { proto: IPPROTO.udp })).subarray(0, 30), wireLen: 60 },
+      { data: ethernet(ETH_IPV6, ipv6(udp(text('abc')), { next: IPPROTO.udp })).subarray(0, 40), wireLen: 80 },
+      { data: ethernet(ETH_IPV4, ipv4(udp(text('options')), { proto: IPPROTO.udp, options: [1, 1, 1, 1] })) },
+      { data: ethernet(ETH_IPV4, ipv4(tcp(text('x'), { dataOffset: 15 }), { proto: IPPROTO.tcp })) },
     ];
     const sample = [v4[1]!, v4[12]!, v6[0]!, v6[7]!];
     const files: [string, number, { data: Uint8Array; wireLen?: number }[]][] = [

@@ -379,11 +379,11 @@ function ipPrint(w: Walk, off: number, length: number): string {
     return w.out;
   }
   w.out += ' ';
+  if (!w.has(off, 20)) throw new Truncated('ip');
   if (length < 20) {
     w.out += `truncated-ip ${length}`;
     return w.out;
   }
-  if (!w.has(off, 20)) throw new Truncated('ip');
   const hlen = (w.view.getUint8(off) & 15) * 4;
   if (hlen < 20) {
     w.out += `bad-hlen ${hlen}`;
@@ -416,12 +416,13 @@ function ipPrint(w: Walk, off: number, length: number): string {
 }
 
 function ip6Print(w: Walk, off: number, length: number): string {
+  // tcpdump checks the fixed header is captured before it prints anything
+  if (!w.has(off, 40)) throw new Truncated('ip6');
   w.out += 'IP6 ';
   if (length < 40) {
     w.out += `truncated-ip6 ${length}`;
     return w.out;
   }
-  if (!w.has(off, 40)) throw new Truncated('ip6');
   const version = w.view.getUint8(off) >> 4;
   if (version !== 6) {
     w.out += `version error: ${version} != 6`;
