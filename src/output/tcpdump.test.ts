@@ -266,6 +266,11 @@ test('crafted corner cases on Ethernet, cooked, loopback and raw links print as 
       { data: ethernet(ETH_ARP, arp(1, mac, [192, 0, 2, 10], [0, 0, 0, 0, 0, 0], [192, 0, 2, 1])) },
       { data: ethernet(ETH_ARP, arp(1, mac, [192, 0, 2, 10], mac2, [192, 0, 2, 1])) },
       { data: ethernet(ETH_ARP, concat(arp(2, mac2, [192, 0, 2, 1], mac, [192, 0, 2, 10]), new Uint8Array(18))) },
+      { data: ethernet(ETH_ARP, arp(1, mac, [192, 0, 2, 10], [0, 0, 0, 0, 0, 0], [192, 0, 2, 10])) }, // announcement
+      ...[3, 4].map((op) => ({ data: ethernet(0x8035, arp(op, mac, [192, 0, 2, 10], mac2, [192, 0, 2, 1])) })), // RARP
+      ...[8, 9, 10, 77].map((op) => ({ data: ethernet(ETH_ARP, arp(op, mac, [192, 0, 2, 10], mac2, [192, 0, 2, 1])) })),
+      { data: ethernet(ETH_ARP, concat([0, 1, 0x86, 0xdd, 6, 16, 0, 1], new Uint8Array(44).fill(1))) }, // not IPv4
+      ...[30, 20].map((cut) => ({ data: ethernet(ETH_ARP, arp(2, mac2, [192, 0, 2, 1], mac, [192, 0, 2, 10])).subarray(0, cut), wireLen: 42 })),
       { data: ethernet(ETH_IPV4, concat(v4[12]!, new Uint8Array(30))) }, // Ethernet padding
       { data: ethernet(0x1234, new Uint8Array(46)) }, // an EtherType tcpdump has no name for
       { data: ethernet(38, concat([0x42, 0x42, 3, 0, 0, 0, 0, 0x81], new Uint8Array(13), [0x80, 0, 2, 0, 0, 0, 0xa, 1, 0x80, 3], new Uint8Array(8))) }, // STP config BPDU
@@ -278,15 +283,15 @@ test('crafted corner cases on Ethernet, cooked, loopback and raw links print as 
       { data: ethernet(ETH_IPV6, v6[0]!).subarray(0, 60), wireLen: 14 + v6[0]!.length },
       { data: ethernet(ETH_IPV4, v4[14]!).subarray(0, 50), wireLen: 14 + v4[14]!.length },
       // IP headers that are not what the EtherType says, too short, or cut by the snaplen
-      { data: ethernet(ETH_IPV4, ipv4(udp(text('abc')), { proto: IPPROTO.udp, ihl: 4 })) },
-      { data: ethernet(ETH_IPV4, ipv4(udp(text('abc')), { proto: IPPROTO.udp, totalLen: 16 })) },
-      { data: ethernet(ETH_IPV4, Uint8Array.from(ipv4(udp(text('abc')), { proto: IPPROTO.udp }), (b, i) => (i === 0 ? 0x55 : b))) },
-      { data: ethernet(ETH_IPV4, ipv6(udp(text('abc')), { next: IPPROTO.udp })) },
-      { data: ethernet(ETH_IPV6, ipv4(udp(text('abc')), { proto: IPPROTO.udp })) },
-      { data: ethernet(ETH_IPV4, ipv4(udp(text('abc')), { proto: IPPROTO.udp }).subarray(0, 10)) },
-      { data: ethernet(ETH_IPV4, ipv4(udp(text('abc')), { proto: IPPROTO.udp })).subarray(0, 30), wireLen: 60 },
-      { data: ethernet(ETH_IPV6, ipv6(udp(text('abc')), { next: IPPROTO.udp })).subarray(0, 40), wireLen: 80 },
-      { data: ethernet(ETH_IPV4, ipv4(udp(text('options')), { proto: IPPROTO.udp, options: [1, 1, 1, 1] })) },
+      { data: ethernet(ETH_IPV4, ipv4(udp(text('abc'), 40000, 40001), { proto: IPPROTO.udp, ihl: 4 })) },
+      { data: ethernet(ETH_IPV4, ipv4(udp(text('abc'), 40000, 40001), { proto: IPPROTO.udp, totalLen: 16 })) },
+      { data: ethernet(ETH_IPV4, Uint8Array.from(ipv4(udp(text('abc'), 40000, 40001), { proto: IPPROTO.udp }), (b, i) => (i === 0 ? 0x55 : b))) },
+      { data: ethernet(ETH_IPV4, ipv6(udp(text('abc'), 40000, 40001), { next: IPPROTO.udp })) },
+      { data: ethernet(ETH_IPV6, ipv4(udp(text('abc'), 40000, 40001), { proto: IPPROTO.udp })) },
+      { data: ethernet(ETH_IPV4, ipv4(udp(text('abc'), 40000, 40001), { proto: IPPROTO.udp }).subarray(0, 10)) },
+      { data: ethernet(ETH_IPV4, ipv4(udp(text('abc'), 40000, 40001), { proto: IPPROTO.udp })).subarray(0, 30), wireLen: 60 },
+      { data: ethernet(ETH_IPV6, ipv6(udp(text('abc'), 40000, 40001), { next: IPPROTO.udp })).subarray(0, 40), wireLen: 80 },
+      { data: ethernet(ETH_IPV4, ipv4(udp(text('options'), 40000, 40001), { proto: IPPROTO.udp, options: [1, 1, 1, 1] })) },
       { data: ethernet(ETH_IPV4, ipv4(tcp(text('x'), { dataOffset: 15 }), { proto: IPPROTO.tcp })) },
     ];
     const sample = [v4[1]!, v4[12]!, v6[0]!, v6[7]!];

@@ -223,7 +223,7 @@ function etherTypePrint(w: Walk, type: number, off: number, length: number): str
   switch (type) {
     case ETHERTYPE_IPV4: return ipPrint(w, off, length);
     case ETHERTYPE_IPV6: return ip6Print(w, off, length);
-    case ETHERTYPE_ARP: case ETHERTYPE_RARP: return arpPrint(w, off, length, type === ETHERTYPE_RARP);
+    case ETHERTYPE_ARP: case ETHERTYPE_RARP: return arpPrint(w, off, length);
     case ETHERTYPE_PPPOE_SESSION: return pppoePrint(w, off, length);
     case ETHERTYPE_LLDP: w.out += `LLDP, length ${length}`; return w.out;
     case ETHERTYPE_EAPOL: {
@@ -303,7 +303,11 @@ const ARP_OPS: Record<number, string> = {
   8: 'Inverse Request', 9: 'Inverse Reply', 10: 'NACK Reply',
 };
 
-function arpPrint(w: Walk, off: number, length: number, rarp: boolean): string {
+const ARP_HARDWARE: Record<number, string> = {
+  1: 'Ethernet', 6: 'TokenRing', 15: 'FrameRelay', 16: 'ATM', 23: 'Strip', 24: 'IEEE 1394', 32: 'InfiniBand',
+};
+
+function arpPrint(w: Walk, off: number, length: number): string {
   // tcpdump checks the whole fixed part before printing anything
   if (!w.has(off, 8)) throw new Truncated('arp');
   const hrd = w.u16(off, 'arp');
@@ -312,15 +316,16 @@ function arpPrint(w: Walk, off: number, length: number, rarp: boolean): string {
   const pln = w.u8(off + 5, 'arp');
   const op = w.u16(off + 6, 'arp');
   if (!w.has(off + 8, 2 * hln + 2 * pln)) throw new Truncated('arp');
-  w.out += rarp ? 'RARP, ' : 'ARP, ';
+  w.out += 'ARP, '; // RARP too
   const sha = off + 8, spa = sha + hln, tha = spa + pln, tpa = tha + hln;
-  if ((pro !== ETHERTYPE_IPV4 && pro !== 0x1000) || pln !== 4 || hln === 0) {
-    w.out += `${hrd === 1 ? 'Ethernet' : `Unknown Hardware (${hrd})`}, ${pro === ETHERTYPE_IPV6 ? 'IPv6' : `Unknown Protocol (0x${pro.toString(16).padStart(4, '0')})`}, length ${length}`;
+  if ((pro !== ETHERTYPE_IPV4 && pro !== 0x1000) || pln !== 4 || hln === 0 || hrd === 15) {
+    const proName = pro === ETHERTYPE_IPV4 ? 'IPv4' : pro === ETHERTYPE_IPV6 ? 'IPv6' : `Unknown Protocol (0x${pro.toString(16).padStart(4, '0')})`;
+    w.out += `${ARP_HARDWARE[hrd] ?? `Unknown Hardware (${hrd})`} (len ${hln}), ${proName} (len ${pln}), length ${length}`;
     return w.out;
   }
   const opName = ARP_OPS[op];
-  if (opName === undefined) {
-    w.out += `Unknown (${op}) `; // tcpdump follows with a hex dump, no length
+  if (opName === undefined || op === 10) {
+    w.out += `${opName ?? `Unknown (${op})`} `; // tcpdump follows with a hex dump, no length
     return w.out;
   }
   w.out += opName + ' ';
@@ -337,7 +342,7 @@ function arpPrint(w: Walk, off: number, length: number, rarp: boolean): string {
     case 3: w.out += `who-is ${w.mac(tha, hln, 'arp')} tell ${w.mac(sha, hln, 'arp')}`; break;
     case 4: w.out += `${w.mac(tha, hln, 'arp')} at ${w.ipv4(tpa, 'arp')}`; break;
     case 8: w.out += `who-is ${w.mac(tha, hln, 'arp')} tell ${w.mac(sha, hln, 'arp')}`; break;
-    case 9: w.out += `${w.mac(tha, hln, 'arp')} at ${w.ipv4(tpa, 'arp')}`; break;
+    case 9: w.out += `${w.mac(sha, hln, 'arp')} at ${w.ipv4(spa, 'arp')}`; break;
     default: break;
   }
   w.out += `, length ${length}`;
