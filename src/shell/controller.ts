@@ -14,6 +14,7 @@ import { appendHistory, HistoryCursor, pushEntry, readHistory, searchBackward } 
 import type { KeyEvent } from './keys.ts';
 import * as ed from './lineEditor.ts';
 import * as pg from './pager.ts';
+import { tableContent } from './tableLines.ts';
 
 export const PROMPT = 'flowsh> ';
 export const CONTINUATION = '   ...> ';
@@ -139,22 +140,22 @@ export class ShellController {
   private showResult(result: QueryResult): boolean {
     if (this.session.options.format !== 'table') return false;
     const title = result.title ? escapeText(result.title) : undefined;
-    const plain = this.tableText(result, this.columns, false).replace(/\n$/, '').split('\n');
-    const tooWide = plain.some((l) => l.length > this.columns);
-    if (!tooWide && plain.length + (title ? 1 : 0) + 3 <= this.rows) {
-      const text = this.color ? this.tableText(result, this.columns, true) : plain.join('\n') + '\n';
-      this.chunks.push({ kind: 'out', text: (title ? title + '\n' : '') + text });
-      return true;
+    // a table has 4 lines of borders and header; the prompt and a little context stay in view
+    const fitsHeight = result.rowCount + 4 + (title ? 1 : 0) + 3 <= this.rows;
+    let tooWide = false;
+    if (fitsHeight) {
+      const plain = this.tableText(result, this.columns, false).replace(/\n$/, '').split('\n');
+      tooWide = plain.some((l) => l.length > this.columns);
+      if (!tooWide) {
+        const text = this.color ? this.tableText(result, this.columns, true) : plain.join('\n') + '\n';
+        this.chunks.push({ kind: 'out', text: (title ? title + '\n' : '') + text });
+        return true;
+      }
     }
-    const wide = this.tableText(result, Math.max(this.columns, 1000), false).replace(/\n$/, '').split('\n');
     const limited = result.totalRows > result.rowCount;
-    this.pagerQueue.push({
-      content: {
-        lines: wide, headerLines: Math.min(3, wide.length), footerLines: wide.length > 3 ? 1 : 0, unit: 'rows',
-        title, note: limited ? `(${result.totalRows} before limit)` : undefined,
-      },
-    });
-    const hint = tooWide ? '; narrow it with select COL, ...' : '';
+    const content = tableContent(result, { title, note: limited ? `(${result.totalRows} before limit)` : undefined });
+    this.pagerQueue.push({ content });
+    const hint = tooWide || content.width > this.columns ? '; narrow it with select COL, ...' : '';
     this.chunks.push({ kind: 'note', text: `(${result.rowCount} rows, ${result.columns.length} columns shown in the pager${hint})\n` });
     return true;
   }
@@ -164,7 +165,7 @@ export class ShellController {
     const outLines = this.chunks.filter((c) => c.kind === 'out').reduce((n, c) => n + c.text.split('\n').length - 1, 0);
     if (outLines + 3 > this.rows) {
       const text = this.chunks.filter((c) => c.kind === 'out').map((c) => c.text).join('').replace(/\n$/, '');
-      this.pagerQueue.unshift({ content: { lines: text.split('\n'), headerLines: 0, footerLines: 0, unit: 'lines' } });
+      this.pagerQueue.unshift({ content: pg.linesContent(text.split('\n')) });
       for (const c of this.chunks) if (c.kind !== 'out') this.push(c.kind, c.text);
     } else {
       for (const c of this.chunks) this.push(c.kind, c.text);

@@ -2,10 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as pg from './pager.ts';
 
-const content = (rows: number): pg.PagerContent => ({
-  lines: ['+--+', '|h |', '+--+', ...Array.from({ length: rows }, (_, i) => `|r${i + 1}|` + 'x'.repeat(i)), '+--+'],
-  headerLines: 3, footerLines: 1, unit: 'rows',
-});
+const content = (rows: number): pg.PagerContent => pg.linesContent(
+  ['+--+', '|h |', '+--+', ...Array.from({ length: rows }, (_, i) => `|r${i + 1}|` + 'x'.repeat(i)), '+--+'],
+  { headerLines: 3, footerLines: 1, unit: 'rows' },
+);
 
 test('the header and footer stay while the body scrolls, and the status names the rows', () => {
   // height 10: 3 header + 1 footer + 1 status leave 5 body rows

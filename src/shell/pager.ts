@@ -1,10 +1,15 @@
 /**
  * The pager's model: lines of a long result with a frozen header, scrolled by rows and sideways,
- * searched with `/`. Pure functions over an immutable state; Pager.tsx draws it.
+ * searched with `/`. Lines are produced on demand, so a million-row result costs only the rows on
+ * screen. Pure functions over an immutable state; Pager.tsx draws it.
  */
 export interface PagerContent {
-  /** every line, header and footer included (already escaped text) */
-  readonly lines: readonly string[];
+  /** every line, header and footer included */
+  readonly lineCount: number;
+  /** line i, already escaped text */
+  line(i: number): string;
+  /** the widest line, for sideways scrolling */
+  readonly width: number;
   /** lines kept at the top while scrolling (a table's border and column names) */
   readonly headerLines: number;
   /** lines kept at the bottom (a table's closing border) */
@@ -14,6 +19,16 @@ export interface PagerContent {
   /** a heading shown above the header (explain's sentence), and a note for the status line */
   readonly title?: string;
   readonly note?: string;
+}
+
+/** content from lines already at hand */
+export function linesContent(
+  lines: readonly string[], extra: Omit<PagerContent, 'lineCount' | 'line' | 'width' | 'headerLines' | 'footerLines' | 'unit'> &
+    Partial<Pick<PagerContent, 'headerLines' | 'footerLines' | 'unit'>> = {},
+): PagerContent {
+  let width = 0;
+  for (const l of lines) if (l.length > width) width = l.length;
+  return { headerLines: 0, footerLines: 0, unit: 'lines', ...extra, lineCount: lines.length, line: (i) => lines[i]!, width };
 }
 
 export interface PagerState {
@@ -36,7 +51,7 @@ export function openPager(content: PagerContent, width: number, height: number):
 }
 
 export function bodyCount(content: PagerContent): number {
-  return Math.max(0, content.lines.length - content.headerLines - content.footerLines);
+  return Math.max(0, content.lineCount - content.headerLines - content.footerLines);
 }
 
 /** body lines that fit: the screen minus header, footer, title and the status line */
@@ -50,9 +65,7 @@ function maxTop(s: PagerState): number {
 }
 
 export function maxLeft(s: PagerState): number {
-  let widest = 0;
-  for (const l of s.content.lines) if (l.length > widest) widest = l.length;
-  return Math.max(0, widest - s.width);
+  return Math.max(0, s.content.width - s.width);
 }
 
 export function scrollTo(s: PagerState, top: number): PagerState {
@@ -74,11 +87,13 @@ export function resizePager(s: PagerState, width: number, height: number): Pager
 
 /** the visible lines, header and footer included, cut to the width from `left` */
 export function visibleLines(s: PagerState): string[] {
-  const { lines, headerLines, footerLines } = s.content;
-  const bodyEnd = lines.length - footerLines;
-  const body = lines.slice(headerLines + s.top, Math.min(bodyEnd, headerLines + s.top + pageSize(s)));
-  const all = [...lines.slice(0, headerLines), ...body, ...lines.slice(bodyEnd)];
-  return all.map((l) => l.slice(s.left, s.left + s.width));
+  const { lineCount, headerLines, footerLines } = s.content;
+  const bodyEnd = lineCount - footerLines;
+  const indexes: number[] = [];
+  for (let i = 0; i < headerLines; i++) indexes.push(i);
+  for (let i = headerLines + s.top; i < Math.min(bodyEnd, headerLines + s.top + pageSize(s)); i++) indexes.push(i);
+  for (let i = bodyEnd; i < lineCount; i++) indexes.push(i);
+  return indexes.map((i) => s.content.line(i).slice(s.left, s.left + s.width));
 }
 
 /** "rows 1-20 of 300" */
@@ -97,7 +112,7 @@ export function findLine(content: PagerContent, query: string, from: number): nu
   const q = query.toLowerCase();
   for (let k = 0; k < n; k++) {
     const i = (from + k) % n;
-    if (content.lines[content.headerLines + i]!.toLowerCase().includes(q)) return i;
+    if (content.line(content.headerLines + i).toLowerCase().includes(q)) return i;
   }
   return -1;
 }
