@@ -1,0 +1,100 @@
+// Worker of make-follow-expectations.sh (see there). Node only, no dependencies.
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const [pcaps, sharedJson, outJson] = process.argv.slice(2);
+const shared = JSON.parse(readFileSync(sharedJson, 'utf8'));
+const previous = existsSync(outJson) ? JSON.parse(readFileSync(outJson, 'utf8')) : {};
+/** follow taps per tshark run: each tap filters every packet, so a run costs taps x packets */
+const BATCH = 200;
+
+function tshark(args) {
+  return execFileSync('tshark', args, { maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'ignore'] }).toString('latin1');
+}
+
+/** first frame (time, endpoints of its innermost IP/TCP headers) and payload total of every stream */
+function streamsOf(file, extra) {
+  const out = tshark(['-r', file, ...extra, '-T', 'fields', '-E', 'separator=/t', '-E', 'occurrence=l',
+    '-e', 'tcp.stream', '-e', 'frame.time_epoch', '-e', 'ip.src', '-e', 'ipv6.src', '-e', 'tcp.srcport',
+    '-e', 'ip.dst', '-e', 'ipv6.dst', '-e', 'tcp.dstport', '-e', 'tcp.len']);
+  const streams = new Map();
+  for (const line of out.split('\n')) {
+    const [stream, time, ip4s, ip6s, sport, ip4d, ip6d, dport, len] = line.split('\t');
+    if (!stream) continue;
+    const id = Number(stream);
+    let s = streams.get(id);
+    if (!s) {
+      s = { stream: id, firstTime: time, src: ip6s || ip4s, sport: Number(sport), dst: ip6d || ip4d, dport: Number(dport), payload: 0 };
+      streams.set(id, s);
+    }
+    s.payload += Number(len || 0);
+  }
+  return [...streams.values()].sort((a, b) => a.stream - b.stream);
+}
+
+const GAP_MARKER = /^\[(\d+) bytes missing in capture file\]\0?$/;
+
+/** parses `-z follow,tcp,raw,N` blocks: node 0 lines flush left, node 1 lines indented by a tab */
+function follow(file, extra, ids) {
+  const results = new Map();
+  for (let i = 0; i < ids.length; i += BATCH) {
+    const z = ids.slice(i, i + BATCH).flatMap((id) => ['-z', `follow,tcp,raw,${id}`]);
+    const out = tshark(['-r', file, ...extra, '-q', ...z]);
+    for (const block of out.split(/^=+$/m)) {
+      const m = /^Filter: tcp\.stream eq (\d+)$/m.exec(block);
+      if (!m) continue;
+      const nodes = [/^Node 0: (.*)$/m.exec(block)?.[1] ?? '', /^Node 1: (.*)$/m.exec(block)?.[1] ?? ''];
+      const parts = [[], []];
+      const gapMarkers = [];
+      for (const line of block.split('\n')) {
+        if (!/^\t?[0-9a-f]+$/.test(line)) continue;
+        const node = line.startsWith('\t') ? 1 : 0;
+        const bytes = Buffer.from(line.trim(), 'hex');
+        // tshark writes a text record where a gap was acknowledged: an annotation, not stream data
+        const gap = GAP_MARKER.exec(bytes.toString('latin1'));
+        if (gap) { gapMarkers.push({ node, bytes: Number(gap[1]) }); continue; }
+        parts[node].push(bytes);
+      }
+      const dir = (k) => {
+        const all = Buffer.concat(parts[k]);
+        return { endpoint: nodes[k], bytes: all.length, sha256: createHash('sha256').update(all).digest('hex') };
+      };
+      results.set(Number(m[1]), { nodes: [dir(0), dir(1)], ...(gapMarkers.length ? { tsharkGapMarkers: gapMarkers } : {}) });
+    }
+  }
+  return results;
+}
+
+const captures = {};
+for (const [rel, info] of Object.entries(shared.captures)) {
+  if (!info.tcpStreams) continue;
+  const file = join(pcaps, rel);
+  const extra = info.tsharkExtraOptions ? info.tsharkExtraOptions.split(' ') : [];
+  const streams = streamsOf(file, extra).filter((s) => s.payload > 0);
+  if (streams.length === 0) continue;
+  const followed = follow(file, extra, streams.map((s) => s.stream));
+  captures[rel] = streams.map(({ payload: _payload, ...s }) => ({ ...s, ...followed.get(s.stream) }));
+  process.stderr.write(`${rel}: ${streams.length} streams\n`);
+}
+
+const result = {
+  about: 'tshark -q -z follow,tcp,raw,N for every TCP stream with payload: per node (0 = the side that sent the stream\'s first frame as tshark\'s follow saw it) '
+    + 'the bytes and SHA-256 of its records concatenated in output order; tshark\'s "[N bytes missing in capture file]" records are left out and listed in tsharkGapMarkers. '
+    + 'firstTime/src/sport/dst/dport: the stream\'s first frame (innermost IP/TCP headers). exceptions: streams where flowsh differs on purpose, with flowsh\'s values and why.',
+  generatedBy: 'test/expectations/make-follow-expectations.sh',
+  tsharkVersion: execFileSync('tshark', ['--version']).toString().split('\n')[0],
+  exceptions: previous.exceptions ?? {},
+  captures,
+};
+writeFileSync(outJson, formatExpectations(result));
+
+/** one stream (or exception) per line, so the file stays small and diffs stay readable */
+export function formatExpectations(r) {
+  const block = (obj, line) => Object.entries(obj).map(([k, v]) => `  ${JSON.stringify(k)}: ${line(v)}`).join(',\n');
+  const list = (items) => `[\n${items.map((x) => `    ${JSON.stringify(x)}`).join(',\n')}\n  ]`;
+  const map = (m) => `{\n${Object.entries(m).map(([k, v]) => `    ${JSON.stringify(k)}: ${JSON.stringify(v)}`).join(',\n')}\n  }`;
+  const head = Object.entries(r).filter(([k]) => k !== 'exceptions' && k !== 'captures').map(([k, v]) => ` ${JSON.stringify(k)}: ${JSON.stringify(v)}`);
+  return `{\n${head.join(',\n')},\n "exceptions": {\n${block(r.exceptions, map)}\n },\n "captures": {\n${block(r.captures, list)}\n }\n}\n`;
+}
