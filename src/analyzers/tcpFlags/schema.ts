@@ -140,7 +140,7 @@ export const TCP_FLAGS_FLOW_COLUMNS: readonly ColumnDef[] = [
   { name: 'tcpWinSzUpCnt', type: 'u32', tranalyzer: true, description: 'Packets whose window is larger than the previous packet\'s' },
   { name: 'tcpWinSzChgDirCnt', type: 'u32', tranalyzer: true, description: 'Times the window trend reversed (an increase after a decrease or the reverse)' },
   { name: 'tcpFlags', type: 'h16', tranalyzer: true, bits: TCP_FLAGS_BITS, description: 'TCP flags and composite bits (FIN-ACK, SYN-ACK, RST-ACK, NULL, Xmas, ...), OR over the direction\'s packets' },
-  { name: 'tcpAnomaly', type: 'h16', tranalyzer: true, bits: TCP_ANOMALY_BITS, description: 'TCP anomalies, OR over the direction\'s packets plus the end-of-flow scan heuristic' },
+  { name: 'tcpAnomaly', type: 'h16', tranalyzer: true, bits: TCP_ANOMALY_BITS, description: 'TCP anomalies, OR over the direction\'s packets plus Tranalyzer\'s end-of-flow scan heuristic, which also marks normal short connections (0x1000/0x2000)' },
   {
     name: 'tcpJA4T', type: 'str', tranalyzer: true,
     description: 'JA4T (client) / JA4TS (server) fingerprint of the direction\'s first SYN: window_options_mss_wscale, e.g. 64240_2-1-3-1-1-4_1460_7 ' +

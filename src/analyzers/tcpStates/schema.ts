@@ -33,7 +33,8 @@ export const TCP_STATES_BITS: readonly BitDef[] = [
 export const TCP_STATES_A_FLAGS: ColumnDef = {
   name: 'tcpStatesAFlags', type: 'h8', tranalyzer: true, bits: TCP_STATES_BITS,
   description: 'TCP state machine anomalies (Tranalyzer\'s tcpStates: NEW, ESTABLISHED, CLOSING, CLOSED, RESET); ' +
-    'flows: OR over the connection, with the end-of-flow checks (0x03 for a one-sided TCP flow); packets: the sender\'s value after the packet (0x00 for non-TCP packets)',
+    'flows: this direction\'s bits with the end-of-flow checks (0x03 for a one-sided TCP flow); packets: the sender\'s value after the packet (0x00 for non-TCP packets). ' +
+    'Tranalyzer\'s heuristics kept as they are: a capture that starts mid-connection gets 0x01, and a flow whose first packet is a FIN+ACK gets 0x01 (and 0x80 when one-sided) even when the capture merely started during a teardown',
 };
 
 export const TCP_STATES_NEW_BITS: ColumnDef = {
