@@ -299,7 +299,8 @@ test('crafted corner cases on Ethernet, cooked, loopback and raw links print as 
       ['ether.pcap', LINKTYPE_ETHERNET, ethernetFrames],
       ['sll.pcap', LINKTYPE_LINUX_SLL, sample.map((p, i) => ({ data: sll(i < 2 ? ETH_IPV4 : ETH_IPV6, p) }))],
       ['sll2.pcap', LINKTYPE_LINUX_SLL2, sample.map((p, i) => ({ data: sll2(i < 2 ? ETH_IPV4 : ETH_IPV6, p) }))],
-      ['null.pcap', 0, sample.map((p, i) => ({ data: loopback(i < 2 ? 2 : 30, p, false) }))],
+      ['null.pcap', 0, [...sample.map((p, i) => ({ data: loopback(i < 2 ? 2 : 30, p, false) })), { data: loopback(10, v6[1]!, false) }]],
+      ['loop.pcap', 108, sample.map((p, i) => ({ data: loopback(i < 2 ? 2 : 24, p, true) }))],
       ['raw.pcap', LINKTYPE_RAW, sample.map((p) => ({ data: p }))],
     ];
     const results: CompareResult[] = [];

@@ -201,8 +201,8 @@ function linkPrint(w: Walk, frame: Frame): string {
       let family = w.view.getUint32(0, frame.linkType === 0);
       if (frame.linkType === 0 && (family & 0xffff0000) !== 0) family = w.view.getUint32(0, false);
       if (family === 2) return ipPrint(w, 4, wire - 4);
-      if (family === 24 || family === 28 || family === 30 || family === 10) return ip6Print(w, 4, wire - 4);
-      w.out += `AF ${family}, length ${wire}`;
+      if (family === 24 || family === 28 || family === 30) return ip6Print(w, 4, wire - 4);
+      w.out += `AF Unknown (${family}), length ${wire}: `; // tcpdump follows with a hex dump
       return w.out;
     }
     case 12: case 14: case 101: {
