@@ -19,19 +19,9 @@ const expectations = JSON.parse(readFileSync(join(ROOT, 'test/expectations/share
  */
 const DIFFERENCES: Record<string, { flowsh: number; why: string }> = {
   'composite/perf-mixed-ndpi-ftp.pcap': {
-    flowsh: 6005,
-    why: 'a merge of 380 captures: connections idle longer than the flow timeout are split (tshark never splits on idle time), ' +
-      'while TCP inside VXLAN, GTP and CAPWAP tunnels, inside ICMPv6 errors and inside reassembled IPv4 fragments is not a TCP flow for flowsh ' +
-      '(it is the UDP, ICMP or fragment flow that carries it)',
-  },
-  'chrissanders-packets/ppa1e/ftp-crack.pcap': {
-    flowsh: 717,
-    why: 'the capture holds its packets twice (a second copy with the same timestamps follows the first); replayed packets of three connections ' +
-      'already closed or reset come after the tcpStates state timeout (CLOSED 10 s, RESET 0.1 s, as Tranalyzer) and start new flows; tshark never splits on idle time',
-  },
-  'zeek/ftp/ipv6-violation.pcap': {
-    flowsh: 2,
-    why: 'an ACK 1.1 s after a RST: past the tcpStates RESET timeout (0.1 s, as Tranalyzer) it starts a new flow; tshark never splits on idle time',
+    flowsh: 5991,
+    why: 'a merge of 380 captures: TCP inside VXLAN, GTP and CAPWAP tunnels, inside ICMPv6 errors and inside reassembled IPv4 fragments is not a TCP flow for flowsh ' +
+      '(it is the UDP, ICMP or fragment flow that carries it); a few connections idle longer than the flow timeout are split (tshark never splits on idle time)',
   },
   'pcapplusplus/Ftp.pcap': {
     flowsh: 4,

@@ -17,3 +17,7 @@ test('text: C1 controls, bidi overrides and BOM escaped, other Unicode kept', ()
   assert.equal(escapeText('x\u001b]0;title\u0007'), 'x\\x1b]0;title\\x07');
   assert.equal(escapeText('tab\there'), 'tab\\there');
 });
+
+test('bytes kept as lone surrogates (invalid UTF-8) print as \\xHH', () => {
+  assert.equal(escapeText('a\udcffb\udc80'), 'a\\xffb\\x80');
+});

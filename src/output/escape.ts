@@ -39,6 +39,8 @@ export function escapeText(text: string): string {
     if (cp === 92) out += '\\\\';
     else if (NAMED[cp] !== undefined) out += NAMED[cp];
     else if (cp < 0x100 && isUnsafeCodePoint(cp)) out += '\\x' + hex2(cp);
+    // a byte that was not valid UTF-8, kept as a lone surrogate U+DC80..U+DCFF (see ftp/protocol.ts)
+    else if (cp >= 0xdc80 && cp <= 0xdcff) out += '\\x' + hex2(cp - 0xdc00);
     else if (isUnsafeCodePoint(cp)) out += `\\u{${cp.toString(16)}}`;
     else out += ch;
   }

@@ -34,7 +34,8 @@ export const TCP_STATES_A_FLAGS: ColumnDef = {
   name: 'tcpStatesAFlags', type: 'h8', tranalyzer: true, bits: TCP_STATES_BITS,
   description: 'TCP state machine anomalies (Tranalyzer\'s tcpStates: NEW, ESTABLISHED, CLOSING, CLOSED, RESET); ' +
     'flows: this direction\'s bits with the end-of-flow checks (0x03 for a one-sided TCP flow); packets: the sender\'s value after the packet (0x00 for non-TCP packets). ' +
-    'Tranalyzer\'s heuristics kept as they are: a capture that starts mid-connection gets 0x01, and a flow whose first packet is a FIN+ACK gets 0x01 (and 0x80 when one-sided) even when the capture merely started during a teardown',
+    'Tranalyzer\'s heuristics kept as they are: a capture that starts mid-connection gets 0x01, and a flow whose first packet is a FIN+ACK gets 0x01 (and 0x80 when one-sided) even when the capture merely started during a teardown. ' +
+    'Unlike Tranalyzer, a closed or reset flow is not ended after 10 s / 0.1 s: late packets stay in it and get 0x08 / 0x10 (a new SYN still starts a new flow)',
 };
 
 export const TCP_STATES_NEW_BITS: ColumnDef = {

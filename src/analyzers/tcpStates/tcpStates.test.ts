@@ -123,24 +123,28 @@ test('a rejected SYN: RST+ACK gives the server 0x40; packets after the reset get
   });
 });
 
-test('a reset connection reused after 1 s is a new flow (RESET timeout 0.1 s)', async () => {
+test('a packet 1 s after a reset stays in its flow with 0x10 (Tranalyzer would start a new flow); a new SYN starts one', async () => {
   await load([
     tcp(0, 'c', TCP_SYN, 100, 0),
     tcp(0.001, 's', TCP_RST | TCP_ACK, 0, 101),
     tcp(1.001, 'c', TCP_ACK, 101, 1),
-  ], ({ flows, packets }) => {
-    assert.deepEqual(column(packets, 'flowInd'), ['1', '1', '2']);
-    assert.deepEqual(column(packets, 'tcpStatesAFlags'), ['0x00', '0x40', '0x01']);
+    tcp(2, 'c', TCP_SYN, 9000, 0),
+  ], ({ packets }) => {
+    assert.deepEqual(column(packets, 'flowInd'), ['1', '1', '1', '2']);
+    assert.deepEqual(column(packets, 'tcpStatesAFlags').slice(0, 3), ['0x00', '0x40', '0x10']);
+    assert.deepEqual(column(packets, 'tcpStatesNewBits')[2], '0x10');
   });
 });
 
-test('after a clean close the flow lives 10 s: packets 5 s later get 0x08, 20 s later start a new flow', async () => {
+test('after a clean close, later packets stay in the flow with 0x08 until it idles out; a new SYN starts a new flow', async () => {
   const closed = [...handshake(), ...request(), ...teardown()];
-  await load([...closed, tcp(5, 'c', TCP_ACK, 109, 507), tcp(25, 'c', TCP_ACK, 109, 507)], ({ packets, flows }) => {
-    assert.deepEqual(column(packets, 'flowInd').slice(-2), ['1', '2']);
-    assert.deepEqual(column(packets, 'tcpStatesAFlags').slice(-2), ['0x08', '0x01']);
-    assert.deepEqual(column(packets, 'tcpStatesNewBits').slice(-2), ['0x08', '0x01']);
-    assert.deepEqual(column(flows, 'tcpStatesAFlags'), ['0x08', '0x00', '0x03']);
+  await load([...closed, tcp(5, 'c', TCP_ACK, 109, 507), tcp(25, 'c', TCP_ACK, 109, 507), tcp(30, 'c', TCP_SYN, 7000, 0)], ({ packets }) => {
+    assert.deepEqual(column(packets, 'flowInd').slice(-3), ['1', '1', '2']);
+    assert.deepEqual(column(packets, 'tcpStatesAFlags').slice(-3, -1), ['0x08', '0x08']);
+    assert.deepEqual(column(packets, 'tcpStatesNewBits').slice(-3, -1), ['0x08', '0x00']);
+  });
+  await load([...closed, tcp(200, 'c', TCP_ACK, 109, 507)], ({ packets }) => {
+    assert.deepEqual(column(packets, 'flowInd').at(-1), '2', 'past the 120 s timeout of a closed flow');
   });
 });
 

@@ -24,9 +24,15 @@ const ARSF = ACK | RST | SYN | FIN;
 const SIX_FLAGS = 0x3f;
 const XMAS = FIN | PSH | URG;
 
+/**
+ * Idle time after which a flow ends, per state. Tranalyzer ends a closed flow after 10 s and a reset
+ * one after 0.1 s, so a late retransmission or ACK starts a new flow of its own; flowsh keeps such
+ * packets in their flow (as Wireshark does) and flags them 0x08 / 0x10, giving closed and reset flows
+ * the CLOSING timeout. Port reuse still starts a new flow: the flow store splits on a new SYN.
+ */
 const STATE_TIMEOUT = [
-  TCP_STATE_TIMEOUT.new, TCP_STATE_TIMEOUT.established, TCP_STATE_TIMEOUT.closing, TCP_STATE_TIMEOUT.closed,
-  TCP_STATE_TIMEOUT.reset,
+  TCP_STATE_TIMEOUT.new, TCP_STATE_TIMEOUT.established, TCP_STATE_TIMEOUT.closing, TCP_STATE_TIMEOUT.closing,
+  TCP_STATE_TIMEOUT.closing,
 ];
 
 export class TcpStatesAnalyzer implements Analyzer {
