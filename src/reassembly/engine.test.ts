@@ -95,3 +95,17 @@ test('engine: a SYN with another ISN before any payload restarts the stream at t
   d.add(seg(7, 0, 0, TCP_SYN), false); // after payload: ignored
   assert.deepEqual(layout(d), [[0, 96, 5000]]);
 });
+
+test('engine: finish() counts the bytes and gaps that chunks() lists', () => {
+  const d = new DirectionReassembler();
+  d.add(seg(50, 0, 0, TCP_SYN), false);
+  d.add(seg(61, 10, 1000), false); // 10-byte hole before
+  d.add(seg(80, 30, 2000, 0, 1, 12), false); // cut after 12 bytes
+  d.add(seg(56, 10, 3000), false); // overlaps the first chunk by 5
+  d.acked(200); // peer acknowledged up to 200: 90 more bytes never captured
+  const chunks = d.chunks();
+  const t = d.finish();
+  assert.equal(t.bytes, chunks.filter((k) => !k.gap).reduce((n, k) => n + k.length, 0));
+  assert.equal(t.missing, chunks.filter((k) => k.gap).reduce((n, k) => n + k.length, 0));
+  assert.deepEqual([t.bytes, t.missing], [27, 122]); // stream [51, 200): 5 + 10 + 12 captured
+});

@@ -309,14 +309,20 @@ export class DirectionReassembler {
     return out;
   }
 
-  /** fills totals.bytes and totals.missing from the chunks; returns the totals */
+  /** fills totals.bytes and totals.missing (as chunks() would count them, without building chunks); returns the totals */
   finish(): StreamTotals {
-    let bytes = 0, missing = 0;
-    for (const c of this.chunks()) {
-      if (c.gap) missing += c.length; else bytes += c.length;
-    }
+    const origin = this.origin();
+    const end = this.end();
+    let bytes = 0;
+    if (Number.isFinite(origin) && end > origin) {
+      const cs = this.cStart, cl = this.cLen;
+      for (let i = 0; i < cs.length; i++) {
+        const s = Math.max(cs[i]!, origin), e = Math.min(cs[i]! + cl[i]!, end);
+        if (e > s) bytes += e - s;
+      }
+      this.totals.missing = end - origin - bytes;
+    } else this.totals.missing = 0;
     this.totals.bytes = bytes;
-    this.totals.missing = missing;
     return this.totals;
   }
 }
