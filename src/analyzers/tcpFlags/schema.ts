@@ -85,7 +85,7 @@ export const TCP_FSTAT_BITS: readonly BitDef[] = [
 /** ipFlags (§3.4), the bits flowsh computes. */
 export const enum IpFlag {
   OptCorrupt = 0x0001, IdOutOfOrder = 0x0002, IdRollOver = 0x0004, FragBelowMin = 0x0008, FragOutOfRange = 0x0010,
-  MoreFragments = 0x0020, DontFragment = 0x0040, Reserved = 0x0080, FragPosition = 0x0100, SnapLen = 0x1000,
+  MoreFragments = 0x0020, DontFragment = 0x0040, Reserved = 0x0080, FragPosition = 0x0100, L3Checksum = 0x0400, SnapLen = 0x1000,
   UdpLength = 0x2000, SameTime = 0x4000, TimeBackwards = 0x8000,
 }
 
@@ -100,7 +100,7 @@ export const IP_FLAGS_BITS: readonly BitDef[] = [
   bit(0x0080, 'IP_FRAG_RES', 'IPv4 reserved (evil) bit', 'warning'),
   bit(0x0100, 'IP_FRAG_NXTPPOS', 'Fragment not at the expected position (loss, reordering or attack)', 'warning'),
   bit(0x0200, 'IP_FRAG_SEQERR', 'Fragmentation sequence error (not computed by flowsh)'),
-  bit(0x0400, 'IP_L3CHK_SUMERR', 'IPv4 header checksum error (not computed by flowsh)'),
+  bit(0x0400, 'IP_L3CHK_SUMERR', 'IPv4 header checksum error', 'warning'),
   bit(0x0800, 'IP_L4CHK_SUMERR', 'L4 checksum error (not computed by flowsh)'),
   bit(0x1000, 'IP_SNP_HLEN_WRN', 'Captured length shorter than the IP length (snaplen cut)', 'warning'),
   bit(0x2000, 'IP_HLEN_WRN', 'UDP length field differs from the IP payload length', 'warning'),

@@ -232,6 +232,18 @@ test('IP columns: TTL range and changes, IP ID steps, ToS and DF bits', async ()
   });
 });
 
+test('a wrong IPv4 header checksum sets ipFlags 0x0400', async () => {
+  const good = tcp(0, 'c', TCP_SYN, 100, 0, '', { id: 1 });
+  const bad = tcp(0.1, 'c', TCP_SYN, 100, 0, '', { id: 2 });
+  bad.frame[14 + 10] ^= 0x01; // checksum field
+  await load([good, bad], ({ flows }) => {
+    assert.deepEqual(column(flows, 'ipFlags'), ['0x0400']);
+  });
+  await load([good], ({ flows }) => {
+    assert.deepEqual(column(flows, 'ipFlags'), ['0x0000']);
+  });
+});
+
 test('window-0 probes and their ACKs', async () => {
   const hs = [tcp(0, 'c', TCP_SYN, 100, 0), tcp(0.001, 's', TCP_SYN | TCP_ACK, 500, 101), tcp(0.002, 'c', TCP_ACK, 101, 501)];
   await load([

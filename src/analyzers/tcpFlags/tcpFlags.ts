@@ -37,6 +37,18 @@ const enum Trend { None = 0, Up = 1, Down = 2 }
 const after = (a: number, b: number): boolean => ((a - b) | 0) > 0;
 const diff = (a: number, b: number): number => (a - b) >>> 0;
 
+/** whether the IPv4 header sums to 0xffff (true when the header is not fully captured: nothing to check) */
+function ipv4HeaderChecksumOk(ctx: PacketContext): boolean {
+  const pkt = ctx.pkt;
+  const len = pkt.ipHeaderLen;
+  if (len < 20 || pkt.ipOffset + len > ctx.capLen) return true;
+  const view = ctx.view, at = ctx.start + pkt.ipOffset;
+  let sum = 0;
+  for (let i = 0; i < len; i += 2) sum += view.getUint16(at + i);
+  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+  return sum === 0xffff;
+}
+
 /** Tranalyzer's tcpFlags value of one packet: the flag byte plus composite bits. */
 export function compositeTcpFlags(flags: number): number {
   let v = flags & 0xff;
@@ -241,6 +253,7 @@ export class TcpFlagsAnalyzer implements Analyzer {
         this.minDIpId.data[row] = 0xffff;
       }
       this.lastIpId.data[row] = id;
+      if (!ipv4HeaderChecksumOk(ctx)) flags |= IpFlag.L3Checksum;
     } else if (pkt.moreFragments) {
       flags |= IpFlag.MoreFragments;
     }
