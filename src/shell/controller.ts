@@ -3,6 +3,7 @@
  * and forwards keys and resizes. Statements run through the same Session as `-e`; its output lands
  * in the transcript, long output in the pager.
  */
+import { statSync } from 'node:fs';
 import { Session, type SessionOptions } from '../cli/session.ts';
 import { schemaCatalog } from '../cli/schemaCatalog.ts';
 import { renderRows, type RowSet } from '../output/format.ts';
@@ -186,7 +187,9 @@ export class ShellController {
 
   private progressCallback(file: string) {
     const startedAt = this.now();
-    this.progress = { file, bytesRead: 0, totalBytes: 0, packets: 0, startedAt, now: startedAt };
+    let size = 0;
+    try { size = statSync(file).size; } catch { /* the load reports it */ }
+    this.progress = { file, bytesRead: 0, totalBytes: size, packets: 0, startedAt, now: startedAt };
     return (bytesRead: number, totalBytes: number, packets: number): void => {
       const now = this.now();
       this.progress = { file, bytesRead, totalBytes, packets, startedAt, now };

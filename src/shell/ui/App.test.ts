@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createElement } from 'react';
 import { render } from 'ink-testing-library';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ShellController } from '../controller.ts';
@@ -133,6 +133,7 @@ test('Ctrl-C cancels a load: the shell stays and says so', async (t) => {
   const { controller, app } = bareShell(t);
   const loading = controller.start(SAMPLE);
   assert.equal(controller.mode, 'loading');
+  assert.equal(controller.progress?.totalBytes, statSync(SAMPLE).size, 'the bar knows the size from the start');
   controller.key(ctrl('c'));
   await loading;
   assert.equal(controller.mode, 'prompt');
