@@ -81,3 +81,14 @@ test('help completes topics: statements, functions, tables and columns', () => {
   assert.deepEqual(texts('help hist'), ['history']);
   assert.deepEqual(texts('columns p'), ['packets']);
 });
+
+test('bit names complete inside the mask string of bitsanyset and bitsallset', () => {
+  const flowStat = schemaCatalog().table('flows')!.def.columns.find((c) => c.name === 'flowStat')!;
+  const all = texts('flows where bitsanyset(flowStat, "');
+  assert.deepEqual(all, flowStat.bits!.map((b) => b.name));
+  const bit = flowStat.bits![2]!;
+  const partial = `flows where bitsallset(flowStat, "${flowStat.bits![0]!.name}|${bit.name.slice(0, -1).toLowerCase()}`;
+  assert.ok(texts(partial).includes(bit.name));
+  const { state } = tabbed(partial);
+  assert.ok(state.text.startsWith(`flows where bitsallset(flowStat, "${flowStat.bits![0]!.name}|`));
+});

@@ -1,7 +1,7 @@
 /**
  * Tab completion that knows where the cursor is: statement words and tables first, the table's
  * columns after where/select/group by/sort, functions with their signatures, bit values after
- * `explain COLUMN=`, file paths after `load` and `to`. Names come from the schema and the
+ * `explain COLUMN=`, bit names in the mask string of bitsanyset/bitsallset, file paths after `load` and `to`. Names come from the schema and the
  * language tables, never from a list kept here.
  */
 import { readdirSync } from 'node:fs';
@@ -101,6 +101,17 @@ export function complete(text: string, cursor: number, ctx: CompletionContext): 
     const word = explainValue[2]!;
     const def = findColumn(ctx.catalog, explainValue[1]!);
     return { start: cursor - word.length, end: cursor, items: filter(def ? valueItems(def) : [], word) };
+  }
+
+  // bit names inside a mask string: bitsanyset(flowStat, "IPV4|FRAG
+  const maskString = /\b(bitsanyset|bitsallset)\(\s*([A-Za-z_]\w*)\s*,\s*["']((?:[^"'|,]*[|,])*)([^"'|,]*)$/i.exec(statement);
+  if (maskString) {
+    const def = findColumn(ctx.catalog, maskString[2]!);
+    const word = maskString[4]!;
+    const items = (def?.bits ?? []).map((b): CompletionItem => ({
+      text: b.name, kind: 'value', suffix: '', detail: `${formatHex(b.value, def!.type)}  ${b.description}`,
+    }));
+    return { start: cursor - word.length, end: cursor, items: filter(items, word) };
   }
 
   const wordMatch = /[A-Za-z_][\w]*$/.exec(statement);
