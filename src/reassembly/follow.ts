@@ -128,9 +128,9 @@ function hex2(n: number): string {
 }
 
 /**
- * Hex: tshark's follow hex dump — stream offset, 16 bytes in two groups of 8, then the printable
- * ASCII (dots for the rest) in two groups; B's lines indented by a tab. Each chunk (the new bytes
- * of one packet) starts a new line at its own stream offset.
+ * Hex: tshark's follow hex dump — stream offset (upper-case hex, as tshark prints it), 16 bytes in
+ * two groups of 8, then the printable ASCII (dots for the rest) in two groups; B's lines indented
+ * by a tab. Each chunk (the new bytes of one packet) starts a new line at its own stream offset.
  */
 function hexLines(capture: LoadedCapture, pieces: readonly Piece[], lines: string[]): void {
   for (const { dir, chunk } of pieces) {
@@ -149,7 +149,7 @@ function hexLines(capture: LoadedCapture, pieces: readonly Piece[], lines: strin
         hex += hex2(v) + ' ';
         text += v >= 0x20 && v < 0x7f ? String.fromCharCode(v) : '.';
       }
-      lines.push(`${indent}${(chunk.streamOffset + at).toString(16).padStart(8, '0')}  ${hex.padEnd(49)} ${text}`);
+      lines.push(`${indent}${(chunk.streamOffset + at).toString(16).toUpperCase().padStart(8, '0')}  ${hex.padEnd(49)} ${text}`);
     }
   }
 }
