@@ -3,8 +3,8 @@
  * columns (schema) and gets the same hooks — flow created, packet, flow ended — then builds its
  * columns when the load finishes.
  */
-import type { ColumnDef } from '../schema/types.ts';
-import type { Column } from '../store/table.ts';
+import type { ColumnDef, TableDef } from '../schema/types.ts';
+import type { Column, Table } from '../store/table.ts';
 import type { DecodedPacket } from '../decode/packet.ts';
 import type { PayloadSource } from '../capture/types.ts';
 
@@ -87,4 +87,23 @@ export interface Analyzer {
   finish(ctx: FinishContext): { flowColumns: Column[]; packetColumns: Column[] };
   /** lines for the end report (only what there is to say) */
   report?(): ReportLine[];
+}
+
+/**
+ * An analyzer that works on the loaded capture as a whole (reassembled streams, other flows),
+ * after the per-packet pass: it may add columns to the flows and packets tables and tables of
+ * its own (e.g. FTP: ftp and files). Its declarations serve help and completion before any load.
+ */
+export interface PostLoadAnalyzer {
+  readonly name: string;
+  readonly flowColumns: readonly ColumnDef[];
+  readonly packetColumns: readonly ColumnDef[];
+  readonly tables: readonly TableDef[];
+  /** columns in declaration order (flows rows and packets rows as the given tables have them) and its tables */
+  build(capture: PostLoadContext): { flowColumns: Column[]; packetColumns: Column[]; tables: Table[]; report?: ReportLine[] };
+}
+
+/** What a post-load analyzer sees: the capture as loaded so far (flows/packets without its own columns). */
+export interface PostLoadContext {
+  readonly capture: import('../store/load.ts').LoadedCapture;
 }

@@ -1,5 +1,5 @@
 /** The analyzers every load runs, in order (later analyzers may read earlier ones' columns). */
-import type { Analyzer } from './analyzer.ts';
+import type { Analyzer, PostLoadAnalyzer } from './analyzer.ts';
 import { BasicFlowAnalyzer } from './basicFlow/basicFlow.ts';
 import { TcpFlagsAnalyzer } from './tcpFlags/tcpFlags.ts';
 import { TcpStatesAnalyzer } from './tcpStates/tcpStates.ts';
@@ -7,4 +7,9 @@ import { TcpStreamAnalyzer } from './tcpStream/tcpStream.ts';
 
 export function createAnalyzers(expectedPackets: number): Analyzer[] {
   return [new BasicFlowAnalyzer(expectedPackets), new TcpFlagsAnalyzer(expectedPackets), new TcpStatesAnalyzer(expectedPackets), new TcpStreamAnalyzer()];
+}
+
+/** Analyzers that run once the per-packet pass is done, in order. */
+export function createPostLoadAnalyzers(): PostLoadAnalyzer[] {
+  return [];
 }

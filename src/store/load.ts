@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { readCapture } from '../capture/reader.ts';
 import { openPayloadSource } from '../capture/payload.ts';
 import type { CaptureInfo, CaptureWarning, PayloadSource } from '../capture/types.ts';
-import { createAnalyzers } from '../analyzers/registry.ts';
+import { createAnalyzers, createPostLoadAnalyzers } from '../analyzers/registry.ts';
 import type { Analyzer, FinishContext } from '../analyzers/analyzer.ts';
 import { CORE_FLOW_COLUMNS, CORE_PACKET_COLUMNS } from '../analyzers/core/schema.ts';
 import { FlowStore } from './flowStore.ts';
@@ -116,7 +116,7 @@ export async function loadCapture(file: string, opts: LoadOptions = {}): Promise
       tsSec: secs[row]!, tsNsec: nsecs[row]!, fileOffset: offsets[row]!,
     };
   };
-  return {
+  const base: LoadedCapture = {
     file, info, flows, packets, report, payload, analyzers, readFrame,
     catalog: new SimpleCatalog([flows, packets]),
     warnings: store.warnings,
@@ -125,6 +125,21 @@ export async function loadCapture(file: string, opts: LoadOptions = {}): Promise
       if (info.compressed) rmSync(spillPath, { force: true });
     },
   };
+  return runPostLoad(base);
+}
+
+/** Post-load analyzers add columns to flows and packets, tables of their own, and report lines. */
+function runPostLoad(base: LoadedCapture): LoadedCapture {
+  let capture = base;
+  for (const analyzer of createPostLoadAnalyzers()) {
+    const out = analyzer.build({ capture });
+    const flows = new ColumnTable('flows', FLOWS_DESCRIPTION, capture.flows.rowCount, [...capture.flows.columns, ...out.flowColumns]);
+    const packets = new ColumnTable('packets', PACKETS_DESCRIPTION, capture.packets.rowCount, [...capture.packets.columns, ...out.packetColumns]);
+    const others = capture.catalog.tables.filter((t) => t.def.name !== 'flows' && t.def.name !== 'packets');
+    const report = out.report?.length ? { ...capture.report, analyzerLines: [...capture.report.analyzerLines, ...out.report] } : capture.report;
+    capture = { ...capture, flows, packets, report, catalog: new SimpleCatalog([flows, packets, ...others, ...out.tables]) };
+  }
+  return capture;
 }
 
 function assembleTables(store: RecordingStore, info: CaptureInfo, payload: PayloadSource): { flows: Table; packets: Table } {
