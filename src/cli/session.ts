@@ -20,6 +20,8 @@ export interface SessionIo {
   result?(result: QueryResult): boolean;
   /** bytes written unchanged (follow ... as raw); without it raw output is refused */
   outBytes?(bytes: Uint8Array): void;
+  /** a UI that manages the screen clears it itself for `clear` */
+  clear?(): void;
 }
 
 /** bytes read so far, the file's size, packets read so far */
@@ -187,7 +189,8 @@ export class Session {
         this.io.out(this.history.map((h, i) => `${String(i + 1).padStart(5)}  ${escapeText(h)}`).join('\n') + '\n');
         return 'ok';
       case 'clear':
-        if (process.stdout.isTTY) this.io.out('\x1b[2J\x1b[H');
+        if (this.io.clear) this.io.clear();
+        else if (process.stdout.isTTY) this.io.out('\x1b[2J\x1b[H');
         return 'ok';
       case 'follow': {
         const capture = this.requireCapture(statement);

@@ -85,6 +85,7 @@ export class ShellController {
   private chunks: { kind: 'out' | 'err' | 'note'; text: string }[] = [];
   private readonly now: () => number;
   private lastProgressRender = 0;
+  private clearAfterRun = false;
   /** keys typed while a load or statement runs, for the prompt after it */
   private typeahead: KeyEvent[] = [];
 
@@ -97,6 +98,8 @@ export class ShellController {
       out: (text) => this.output('out', text),
       err: (text) => this.output('err', text),
       result: (result) => this.showResult(result),
+      // `clear` inside a script: what came before it goes, the screen is cleared when the run ends
+      clear: () => { this.chunks = []; this.clearAfterRun = true; },
     }, { ...options.session, width: options.columns, color: false });
     this.history = options.historyFile ? readHistory(options.historyFile) : [];
     this.session.history.push(...this.history);
@@ -126,6 +129,12 @@ export class ShellController {
   }
 
   private output(kind: 'out' | 'err', text: string): void {
+    // the Session's own `clear` (inside a script) writes a clear-screen sequence: the UI clears instead
+    if (text.includes('\x1b[2J')) {
+      this.chunks = [];
+      this.clearAfterRun = true;
+      return;
+    }
     if (this.mode === 'running' || this.mode === 'loading') this.chunks.push({ kind, text });
     else this.push(kind, text);
   }
@@ -219,6 +228,12 @@ export class ShellController {
   private finishRun(): void {
     this.running = undefined;
     this.progress = undefined;
+    if (this.clearAfterRun) {
+      // output after the clear waits for it (cleared() comes back here)
+      this.clearAfterRun = false;
+      this.requestClear();
+      return;
+    }
     this.mode = 'prompt';
     this.flush();
     this.replayTypeahead();

@@ -225,3 +225,15 @@ test('without a capture the shell says how to load one; load FILE then works; qu
   await controller.submit('quit');
   assert.equal(controller.mode, 'done');
 });
+
+test('clear inside a script clears the screen instead of printing an escape sequence', async (t) => {
+  const { controller, app } = bareShell(t);
+  await controller.start(SAMPLE);
+  await controller.submit('flows select flowInd limit 1; clear; flows select dir limit 1');
+  await frameWhere(app.lastFrame, (f) => f.includes('│ dir │') && controller.mode === 'prompt', 'the statement after clear');
+  assert.ok(controller.transcript.every((e) => !e.text.includes('\x1b')), 'no escape sequence in the transcript');
+  assert.ok(!controller.transcript.some((e) => e.text.includes('│ flowInd │')), 'output before the clear is dropped');
+  const clearAt = app.frames.findIndex((f) => f.includes('\x1b[2J'));
+  const tableAt = app.frames.findIndex((f) => f.includes('│ dir │'));
+  assert.ok(clearAt >= 0 && clearAt < tableAt);
+});
