@@ -62,6 +62,7 @@ export class FlowshParser extends CstParser {
       { ALT: () => this.SUBRULE(this.historyStatement) },
       { ALT: () => this.SUBRULE(this.clearStatement) },
       { ALT: () => this.SUBRULE(this.followStatement) },
+      { ALT: () => this.SUBRULE(this.carveStatement) },
     ]);
   });
 
@@ -84,6 +85,14 @@ export class FlowshParser extends CstParser {
   readonly asClause = this.RULE('asClause', () => {
     this.CONSUME(T.As);
     this.CONSUME(T.Identifier);
+  });
+
+  /** `carve [where EXPR] to DIR`: EXPR over the files table */
+  readonly carveStatement = this.RULE('carveStatement', () => {
+    this.CONSUME(T.Carve);
+    this.OPTION(() => this.SUBRULE(this.whereClause));
+    this.CONSUME(T.To);
+    this.SUBRULE(this.rawArgument);
   });
 
   /** `follow flow N [dir A|B] [as ascii|hex|raw]` (the words `flow` and `dir` are checked by the AST builder) */

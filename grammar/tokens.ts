@@ -134,12 +134,14 @@ export const Exit = keyword('exit');
 export const History = keyword('history');
 export const Clear = keyword('clear');
 export const Follow = keyword('follow');
+export const Carve = keyword('carve');
+export const To = keyword('to', true);
 export const As = keyword('as');
 
 /** Words reserved by the grammar: they cannot name tables or columns. */
 export const keywordTokens: readonly TokenType[] = [
   Where, Select, Group, By, Sort, Asc, Desc, Limit, And, Or, Not, In,
-  Explain, Columns, Report, Help, Load, Quit, Exit, History, Clear, Follow, As,
+  Explain, Columns, Report, Help, Load, Quit, Exit, History, Clear, Follow, As, Carve, To,
 ];
 
 // ---------------------------------------------------------------- operators and punctuation

@@ -11,6 +11,7 @@ export const STATEMENT_EXAMPLES: Readonly<Record<string, string>> = {
   explain: 'explain flowStat=0x0400000000004001',
   columns: 'columns flows',
   follow: 'follow flow 4',
+  carve: "carve where verdict == \"complete\" to carved",
   report: 'report',
   help: 'help bitsanyset',
   load: 'load samples/ftp-active.pcap',

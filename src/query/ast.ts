@@ -76,6 +76,13 @@ export interface QueryStatement extends StatementBase {
   readonly as?: Name;
 }
 
+/** `carve [where EXPR] to DIR` */
+export interface CarveStatement extends StatementBase {
+  readonly kind: 'carve';
+  readonly where?: Expr;
+  readonly directory: string;
+}
+
 /** `follow flow N [dir A|B] [as ascii|hex|raw]` */
 export interface FollowStatement extends StatementBase {
   readonly kind: 'follow';
@@ -105,4 +112,4 @@ export type ShellStatement =
   | (StatementBase & { readonly kind: 'history' })
   | (StatementBase & { readonly kind: 'clear' });
 
-export type Statement = QueryStatement | ExplainStatement | ColumnsStatement | FollowStatement | ShellStatement;
+export type Statement = QueryStatement | ExplainStatement | ColumnsStatement | FollowStatement | CarveStatement | ShellStatement;

@@ -121,6 +121,12 @@ class AstBuilder extends BaseVisitor {
     return { name: t.image.toLowerCase(), span: tokenSpan(t) };
   }
 
+  carveStatement(ctx: Children, n: CstNode): Statement {
+    const where = node(ctx, 'whereClause');
+    const directory = this.v(node(ctx, 'rawArgument')!) as string;
+    return { kind: 'carve', ...this.base(n), ...(where ? { where: this.v(node(where.children, 'expression')!) as Expr } : {}), directory };
+  }
+
   followStatement(ctx: Children, n: CstNode): Statement {
     const words = (ctx['Identifier'] ?? []) as IToken[];
     const flowWord = words[0]!;

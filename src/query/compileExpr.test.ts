@@ -284,7 +284,7 @@ test('the function table is complete and consistent: every function compiles fro
     assert.equal(typeof compileFilter(call, flows), 'function', call);
   }
   for (const keyword of STATEMENT_KEYWORDS) {
-    const minimal: Record<string, string> = { load: 'load x', explain: 'explain flowStat', follow: 'follow flow 1' };
+    const minimal: Record<string, string> = { load: 'load x', explain: 'explain flowStat', follow: 'follow flow 1', carve: 'carve to x' };
     const text = minimal[keyword] ?? keyword;
     assert.notEqual(parseStatement(text).kind, 'query', `${keyword} starts its own statement`);
   }

@@ -31,3 +31,12 @@ test('a query may end with `as FORMAT`, once', () => {
 function pick(s: object): object {
   return Object.fromEntries(Object.entries(s).filter(([k]) => k !== 'text' && k !== 'span'));
 }
+
+test('carve [where EXPR] to DIR: the directory is raw text (spaces kept) or a quoted string', () => {
+  const plain = parseStatement('carve to out/files');
+  assert.ok(plain.kind === 'carve' && plain.directory === 'out/files' && plain.where === undefined);
+  const filtered = parseStatement('carve where verdict == "complete" to "my dir"');
+  assert.ok(filtered.kind === 'carve' && filtered.directory === 'my dir' && filtered.where?.kind === 'compare');
+  assert.throws(() => parseStatement('carve to'), QueryError);
+  assert.throws(() => parseStatement('carve where to x'), QueryError);
+});

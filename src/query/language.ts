@@ -15,6 +15,7 @@ export const STATEMENTS: readonly StatementHelp[] = [
   },
   { keyword: 'explain', syntax: 'explain COLUMN[=VALUE]', description: 'meaning of the bits or values of a column (like tawk -V)' },
   { keyword: 'columns', syntax: 'columns [TABLE]', description: 'list columns with type and description' },
+  { keyword: 'carve', syntax: 'carve [where EXPR] to DIR', description: 'write the files that crossed FTP data connections (EXPR over the files table) into DIR, with manifest.jsonl; never overwrites' },
   { keyword: 'follow', syntax: 'follow flow N [dir A|B] [as ascii|hex|raw]', description: 'the reassembled TCP conversation of a flow, like Wireshark\'s Follow TCP Stream (raw: bytes unchanged, for a file)' },
   { keyword: 'report', syntax: 'report', description: 'summary of the loaded capture' },
   { keyword: 'help', syntax: 'help [TOPIC]', description: 'help on statements, functions and columns' },
