@@ -1,0 +1,603 @@
+/**
+ * The FTP analyzer: finds control connections (port 21, or by content: a 220 greeting answered by
+ * a known command, so any port works), parses both directions of their reassembled streams,
+ * pairs replies with commands in delivery order, learns the data endpoints (PORT/EPRT/LPRT,
+ * 227/228/229) and links every transfer to the TCP flow that is its data connection. Builds the
+ * `ftp` and `files` tables and Tranalyzer's ftpDecode columns on the control and data flows.
+ */
+import { createHash } from 'node:crypto';
+import type { PostLoadAnalyzer, PostLoadContext, ReportLine } from '../analyzer.ts';
+import type { Column, Table } from '../../store/table.ts';
+import type { LoadedCapture } from '../../store/load.ts';
+import { IpAddr, type Value } from '../../store/value.ts';
+import { MemoryTable, memoryColumn } from '../../store/memoryTable.ts';
+import { streamOf, type TimedStreamChunk } from '../../reassembly/stream.ts';
+import { FtpCommandParser, lookupCommand, commandBitfield, type FtpCommand, type FtpCommandEvent } from './commands.ts';
+import { FtpReplyParser, type FtpReply, type FtpReplyEvent } from './replies.ts';
+import { pairReplies, loginAttempts, type ExchangeItem } from './login.ts';
+import {
+  parseEprtArgument, parseEpsvReply, parseLprtArgument, parseLpsvReply, parsePasvReply, parsePortArgument,
+  parseQuotedPath, parseSizeReply, parseTransferReply, type DataEndpoint,
+} from './endpoints.ts';
+import { FTP_COLUMNS, ftpStatBit } from './schema.ts';
+import { FILES_TABLE, FTP_TABLE, type FileVerdict } from './tables.ts';
+
+const TCP = 6;
+const FIN = 0x01, SYN = 0x02, RST = 0x04;
+
+const BIT = {
+  INIT: ftpStatBit('FTP_INIT'), PPRNT: ftpStatBit('FTP_PPRNT'), PPWF: ftpStatBit('FTP_PPWF'), APRNT: ftpStatBit('FTP_APRNT'),
+  NDFLW: ftpStatBit('FTP_NDFLW'), PASSIVE: ftpStatBit('FTP_PASSIVE'), ACTIVE: ftpStatBit('FTP_ACTIVE'),
+  EXTENDED: ftpStatBit('FTP_EXTENDED'), LONG: ftpStatBit('FTP_LONG'), LOGIN_OK: ftpStatBit('FTP_LOGIN_OK'),
+  LOGIN_FAIL: ftpStatBit('FTP_LOGIN_FAIL'), DATA_FIRST: ftpStatBit('FTP_DATA_FIRST'), NAT_SERVER: ftpStatBit('FTP_NAT_SERVER'),
+  NAT_CLIENT: ftpStatBit('FTP_NAT_CLIENT'), XFER_INCOMPLETE: ftpStatBit('FTP_XFER_INCOMPLETE'), CTRL_GAP: ftpStatBit('FTP_CTRL_GAP'),
+  MALFORMED: ftpStatBit('FTP_MALFORMED'), BAD_ENDPOINT: ftpStatBit('FTP_BAD_ENDPOINT'), TLS: ftpStatBit('FTP_TLS'),
+} as const;
+
+/** Where a byte of the control stream was delivered: the packet row that made it readable, and its time. */
+interface Delivery {
+  readonly row: number;
+  readonly time: number;
+}
+
+export type FtpMode = 'PASV' | 'EPSV' | 'LPSV' | 'PORT' | 'EPRT' | 'LPRT';
+
+/** One side of a TCP connection. */
+interface Side {
+  readonly ip: IpAddr;
+  readonly port: number;
+}
+
+/** A TCP flow as the linking needs it. */
+interface TcpFlow {
+  readonly ind: number;
+  /** flows-table rows of the A and B directions (-1 when absent) */
+  rowA: number;
+  rowB: number;
+  /** the A row's source (a) and destination (b) */
+  readonly a: Side;
+  readonly b: Side;
+  /** earliest timeFirst of both directions, and the row of the flow's first packet */
+  start: number;
+  firstPacketRow: number;
+}
+
+interface LearnedEndpoint {
+  readonly mode: FtpMode;
+  /** address to look the data connection up with (the control connection's for 227 behind NAT) */
+  readonly address: IpAddr;
+  readonly port: number;
+  /** packet row and time of the command (active) or reply (passive) that announced it */
+  readonly row: number;
+  readonly time: number;
+}
+
+/** A transfer announced on a control connection, before and after linking. */
+export interface FtpTransfer {
+  readonly control: ControlConnection;
+  readonly command: string;
+  readonly path: string;
+  readonly resolvedPath: string;
+  readonly direction: 'download' | 'upload' | 'listing';
+  readonly endpoint: LearnedEndpoint | undefined;
+  readonly type: string;
+  readonly restOffset: number;
+  announcedSize: number | undefined;
+  /** final reply code, and the time of the 125/150 reply */
+  readonly finalCode: number | null;
+  readonly preliminaryTime: number;
+  readonly encrypted: boolean;
+  /** index of the ftp-table row of the command (-1 for transfers seen only as TLS data connections) */
+  readonly ftpRow: number;
+  dataFlow: TcpFlow | undefined;
+}
+
+interface ControlConnection {
+  readonly flow: TcpFlow;
+  /** which direction (A/B) the client sends on */
+  readonly clientDir: 'A' | 'B';
+  readonly client: Side;
+  readonly server: Side;
+  stat: number;
+  readonly verbs: string[];
+  readonly replyCodes: number[];
+  readonly users: string[];
+  readonly passwords: string[];
+  readonly clientNames: string[];
+  readonly serverNames: string[];
+  lastAnnouncedSize: number;
+  tlsTime: number;
+  readonly transfers: FtpTransfer[];
+}
+
+/** Per flow direction (storage index 2 * (flowInd - 1) + (B ? 1 : 0)): TCP flags and snaplen cuts. */
+interface DirectionFacts {
+  readonly flags: Uint16Array;
+  /** a payload-carrying packet of the direction was cut by the snaplen */
+  readonly cut: Uint8Array;
+  readonly packets: Uint32Array;
+}
+
+function numberAt(col: Column | undefined, row: number): number {
+  if (!col) return NaN;
+  const v = col.numbers ? col.numbers[row]! : col.get(row);
+  return typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : NaN;
+}
+
+function sameSide(x: Side, ip: IpAddr, port: number): boolean {
+  return x.port === port && x.ip.equals(ip);
+}
+
+const DATA_COMMANDS = new Set(['RETR', 'STOR', 'STOU', 'APPE', 'LIST', 'NLST', 'MLSD']);
+
+/** Resolves `path` against `cwd` (POSIX style; `..` and `.` folded). */
+export function resolveFtpPath(cwd: string | undefined, path: string): string {
+  const joined = path.startsWith('/') || cwd === undefined ? path : (cwd.endsWith('/') ? cwd : cwd + '/') + path;
+  if (!joined.startsWith('/')) return joined;
+  const parts: string[] = [];
+  for (const part of joined.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') parts.pop(); else parts.push(part);
+  }
+  return '/' + parts.join('/');
+}
+
+export class FtpAnalyzer implements PostLoadAnalyzer {
+  readonly name = 'ftp';
+  readonly flowColumns = FTP_COLUMNS;
+  readonly packetColumns = [FTP_COLUMNS[0]!];
+  readonly tables = [FTP_TABLE, FILES_TABLE];
+
+  build({ capture }: PostLoadContext): { flowColumns: Column[]; packetColumns: Column[]; tables: Table[]; report?: ReportLine[] } {
+    return new FtpBuild(capture).run();
+  }
+}
+
+type FtpRow = Record<string, Value | undefined>;
+
+/** One build: the state of analysing one capture. */
+class FtpBuild {
+  private readonly flows = new Map<number, TcpFlow>();
+  private readonly facts: DirectionFacts;
+  private readonly ftpRows: FtpRow[] = [];
+  private readonly controls: ControlConnection[] = [];
+  private readonly maxFlow: number;
+
+  constructor(private readonly capture: LoadedCapture) {
+    this.maxFlow = this.indexFlows();
+    this.facts = this.directionFacts();
+  }
+
+  private indexFlows(): number {
+    const t = this.capture.flows;
+    const ind = t.column('flowInd'), dir = t.column('dir'), proto = t.column('l4Proto');
+    const srcIP = t.column('srcIP'), dstIP = t.column('dstIP'), srcPort = t.column('srcPort'), dstPort = t.column('dstPort');
+    const timeFirst = t.column('timeFirst');
+    let max = 0;
+    for (let r = 0; r < t.rowCount; r++) {
+      const f = numberAt(ind, r);
+      if (f > max) max = f;
+      if (numberAt(proto, r) !== TCP) continue;
+      const isB = dir?.get(r) === 'B';
+      const src = { ip: srcIP!.get(r) as IpAddr, port: numberAt(srcPort, r) };
+      const dst = { ip: dstIP!.get(r) as IpAddr, port: numberAt(dstPort, r) };
+      const start = numberAt(timeFirst, r);
+      let flow = this.flows.get(f);
+      if (!flow) {
+        flow = { ind: f, rowA: -1, rowB: -1, a: isB ? dst : src, b: isB ? src : dst, start, firstPacketRow: -1 };
+        this.flows.set(f, flow);
+      }
+      if (isB) flow.rowB = r; else flow.rowA = r;
+      if (start < flow.start) flow.start = start;
+    }
+    return max;
+  }
+
+  private directionFacts(): DirectionFacts {
+    const p = this.capture.packets;
+    const n = this.maxFlow * 2 + 2;
+    const flags = new Uint16Array(n), cut = new Uint8Array(n), packets = new Uint32Array(n);
+    const ind = p.column('flowInd'), dir = p.column('dir'), tcpFlags = p.column('tcpFlags');
+    const capLen = p.column('capLen'), wireLen = p.column('wireLen'), mlen = p.column('tcpMLen');
+    for (let r = 0; r < p.rowCount; r++) {
+      const f = numberAt(ind, r);
+      if (!(f > 0)) continue;
+      const flow = this.flows.get(f);
+      if (!flow) continue;
+      if (flow.firstPacketRow < 0) flow.firstPacketRow = r;
+      const k = 2 * (f - 1) + (dir?.get(r) === 'B' ? 1 : 0);
+      flags[k]! |= numberAt(tcpFlags, r) & 0xff;
+      packets[k]!++;
+      if (numberAt(mlen, r) > 0 && numberAt(capLen, r) < numberAt(wireLen, r)) cut[k] = 1;
+    }
+    return { flags, cut, packets };
+  }
+
+  private dirFlags(flow: TcpFlow, isB: boolean): number {
+    return this.facts.flags[2 * (flow.ind - 1) + (isB ? 1 : 0)]!;
+  }
+
+  run(): { flowColumns: Column[]; packetColumns: Column[]; tables: Table[]; report?: ReportLine[] } {
+    for (const flow of this.flows.values()) {
+      const control = this.asControl(flow);
+      if (control) this.controls.push(control);
+    }
+    this.controls.sort((x, y) => x.flow.start - y.flow.start);
+    for (const control of this.controls) this.parseControl(control);
+    this.link();
+    const files = this.files();
+    return { ...this.columns(), tables: [MemoryTable.fromRows(FTP_TABLE, this.ftpRows), MemoryTable.fromRows(FILES_TABLE, files)], report: this.reportLines() };
+  }
+
+  /** first captured bytes of a direction's stream (up to 8) */
+  private streamStart(flow: TcpFlow, dir: 'A' | 'B'): string {
+    for (const c of streamOf(this.capture, flow.ind, dir)) {
+      if (c.gap) return '';
+      return Buffer.from(this.capture.payload.read(c.fileOffset, Math.min(8, c.length))).toString('latin1');
+    }
+    return '';
+  }
+
+  /** A control connection when one side is port 21, or when the content looks like FTP (220 greeting, known command). */
+  private asControl(flow: TcpFlow): ControlConnection | undefined {
+    if (flow.rowA < 0 || flow.rowB < 0) return undefined;
+    let serverIsB: boolean | undefined;
+    if (flow.b.port === 21) serverIsB = true;
+    else if (flow.a.port === 21) serverIsB = false;
+    else {
+      // by content: only flows whose both directions carried payload are worth reading
+      const bytes = this.capture.flows.column('tcpStreamBytes');
+      if (bytes && (!(numberAt(bytes, flow.rowA) > 0) || !(numberAt(bytes, flow.rowB) > 0))) return undefined;
+      const looksFtp = (server: string, client: string): boolean =>
+        /^220[ -]/.test(server) && lookupCommand(/^[A-Za-z]+/.exec(client)?.[0] ?? '') !== undefined;
+      const a = this.streamStart(flow, 'A'), b = this.streamStart(flow, 'B');
+      if (looksFtp(b, a)) serverIsB = true;
+      else if (looksFtp(a, b)) serverIsB = false;
+      else return undefined;
+    }
+    return {
+      flow, clientDir: serverIsB ? 'A' : 'B', client: serverIsB ? flow.a : flow.b, server: serverIsB ? flow.b : flow.a,
+      stat: BIT.INIT, verbs: [], replyCodes: [], users: [], passwords: [], clientNames: [], serverNames: [],
+      lastAnnouncedSize: 0, tlsTime: NaN, transfers: [],
+    };
+  }
+
+  /** Feeds one direction's chunks to a parser; events come back with the delivery of their first byte. */
+  private parseDirection<E>(chunks: readonly TimedStreamChunk[], parser: { feed(b: Uint8Array, m?: Delivery): E[]; gap(n: number, m?: Delivery): E[]; end(): E[] }): E[] {
+    const out: E[] = [];
+    for (const c of chunks) {
+      const meta: Delivery = { row: c.deliveredAtRow >= 0 ? c.deliveredAtRow : c.firstPacketRow, time: c.time };
+      if (c.gap) out.push(...parser.gap(c.length, meta));
+      else out.push(...parser.feed(this.capture.payload.read(c.fileOffset, c.length), meta));
+    }
+    out.push(...parser.end());
+    return out;
+  }
+
+  private parseControl(control: ControlConnection): void {
+    const clientChunks = streamOf(this.capture, control.flow.ind, control.clientDir);
+    const commands = this.parseDirection<FtpCommandEvent<Delivery>>(clientChunks, new FtpCommandParser<Delivery>());
+    const serverChunks = streamOf(this.capture, control.flow.ind, control.clientDir === 'A' ? 'B' : 'A');
+    const replies = this.parseDirection<FtpReplyEvent<Delivery>>(serverChunks, new FtpReplyParser<Delivery>());
+    // merge by delivery row: a reply delivered after a command's packet answers it or a later one
+    const rowOf = (e: { meta: Delivery | undefined }): number => e.meta?.row ?? Number.MAX_SAFE_INTEGER;
+    const items: (FtpCommandEvent<Delivery> | FtpReplyEvent<Delivery>)[] = [];
+    let i = 0, j = 0;
+    while (i < commands.length || j < replies.length) {
+      if (j >= replies.length || (i < commands.length && rowOf(commands[i]!) <= rowOf(replies[j]!))) items.push(commands[i++]!);
+      else items.push(replies[j++]!);
+    }
+    for (const item of items) {
+      if (item.kind === 'loss') control.stat |= BIT.CTRL_GAP;
+      if (item.kind === 'command' && !(item as FtpCommand<Delivery>).wellFormed && (item as FtpCommand<Delivery>).verb !== '') control.stat |= BIT.MALFORMED;
+      if (item.kind === 'reply' && (item as FtpReply<Delivery>).problem !== undefined && (item as FtpReply<Delivery>).problem !== 'gap') control.stat |= BIT.MALFORMED;
+      if (item.kind === 'reply') {
+        const code = (item as FtpReply<Delivery>).code;
+        if (code !== null && !control.replyCodes.includes(code)) control.replyCodes.push(code);
+      }
+    }
+    for (const attempt of loginAttempts(items as ExchangeItem[])) {
+      if (attempt.outcome === 'succeeded') control.stat |= BIT.LOGIN_OK;
+      if (attempt.outcome === 'failed') control.stat |= BIT.LOGIN_FAIL;
+    }
+    const { exchanges } = pairReplies(items as ExchangeItem[]);
+    let user = '';
+    let cwd: string | undefined;
+    let type = '';
+    let rest = 0;
+    let endpoint: LearnedEndpoint | undefined;
+    let prot = 'C';
+    let tls = false;
+    const sizes = new Map<string, number>();
+    for (const exchange of exchanges) {
+      const cmd = items[exchange.command] as FtpCommand<Delivery>;
+      const final = exchange.final === undefined ? undefined : (items[exchange.final] as FtpReply<Delivery>);
+      const code = final?.code ?? null;
+      const ok = code !== null && code >= 200 && code < 300;
+      const verb = cmd.verb;
+      const time = cmd.meta?.time ?? NaN;
+      if (verb !== '' && !control.verbs.includes(verb)) control.verbs.push(verb);
+      if (cmd.arg !== '' && verb !== 'PASS') control.clientNames.push(cmd.arg);
+      for (const index of exchange.preliminary) {
+        const announced = parseTransferReply((items[index] as FtpReply<Delivery>).message);
+        if (announced.ok && announced.value.name !== undefined) control.serverNames.push(announced.value.name);
+      }
+      if (final && code === 215) control.serverNames.push(final.message);
+      const row: FtpRow = {
+        time, controlFlow: control.flow.ind, user, command: verb === '' ? cmd.rawVerb : verb, arg: cmd.arg,
+        replyCode: code ?? undefined, replyText: final ? [final.message, ...final.lines.slice(1)].join('\n') : '', dataFlow: 0, mode: '',
+      };
+      const ftpRow = this.ftpRows.push(row) - 1;
+      const announceActive = (parsed: { ok: true; value: DataEndpoint } | { ok: false; error: string }, mode: FtpMode): void => {
+        if (!parsed.ok || parsed.value.address === undefined) { control.stat |= BIT.BAD_ENDPOINT; return; }
+        if (code !== null && code >= 400) return;
+        let address = parsed.value.address;
+        if (!address.equals(control.client.ip)) { control.stat |= BIT.NAT_CLIENT; address = control.client.ip; }
+        control.stat |= BIT.APRNT;
+        endpoint = { mode, address, port: parsed.value.port, row: cmd.meta?.row ?? 0, time };
+      };
+      const announcePassive = (parsed: { ok: true; value: DataEndpoint } | { ok: false; error: string }, mode: FtpMode): void => {
+        if (!parsed.ok) { control.stat |= BIT.BAD_ENDPOINT; return; }
+        const address = parsed.value.address;
+        if (address !== undefined && !address.equals(control.server.ip)) control.stat |= BIT.NAT_SERVER;
+        control.stat |= BIT.APRNT;
+        endpoint = { mode, address: control.server.ip, port: parsed.value.port, row: final!.meta?.row ?? 0, time: final!.meta?.time ?? time };
+      };
+      switch (verb) {
+        case 'USER': user = cmd.arg; control.users.push(cmd.arg); break;
+        case 'PASS': control.passwords.push(cmd.arg); break;
+        case 'PWD': case 'XPWD': if (final && code === 257) { const p = parseQuotedPath(final.message); if (p.ok) cwd = p.value; } break;
+        case 'MKD': case 'XMKD': break;
+        case 'CWD': case 'XCWD': if (code === 250 || code === 200) cwd = resolveFtpPath(cwd, cmd.arg); break;
+        case 'CDUP': case 'XCUP': if (ok || code === 250) cwd = cwd === undefined ? undefined : resolveFtpPath(cwd, '..'); break;
+        case 'TYPE': if (ok) type = cmd.arg.trim().charAt(0).toUpperCase(); break;
+        case 'REST': if (code === 350) { const n = Number(cmd.arg.trim()); rest = Number.isSafeInteger(n) && n >= 0 ? n : 0; } break;
+        case 'SIZE': if (code === 213) { const s = parseSizeReply(final!.message); if (s.ok) { sizes.set(resolveFtpPath(cwd, cmd.arg), s.value); control.lastAnnouncedSize = s.value; } } break;
+        case 'AUTH': if (code === 234) { tls = true; control.stat |= BIT.TLS; control.tlsTime = final!.meta?.time ?? time; } break;
+        case 'PROT': if (ok) prot = cmd.arg.trim().toUpperCase(); break;
+        case 'CCC': if (ok) tls = false; break;
+        case 'PORT': announceActive(parsePortArgument(cmd.arg), 'PORT'); break;
+        case 'EPRT': control.stat |= BIT.EXTENDED; announceActive(parseEprtArgument(cmd.arg), 'EPRT'); break;
+        case 'LPRT': control.stat |= BIT.LONG; announceActive(parseLprtArgument(cmd.arg), 'LPRT'); break;
+        case 'PASV': if (code === 227) announcePassive(parsePasvReply(final!.message), 'PASV'); break;
+        case 'EPSV': if (code === 229) { control.stat |= BIT.EXTENDED; announcePassive(parseEpsvReply(final!.message), 'EPSV'); } break;
+        case 'LPSV': if (code === 228) { control.stat |= BIT.LONG; announcePassive(parseLpsvReply(final!.message), 'LPSV'); } break;
+        default: break;
+      }
+      if (DATA_COMMANDS.has(verb)) {
+        const prelim = exchange.preliminary.map((k) => items[k] as FtpReply<Delivery>).find((r) => r.code === 125 || r.code === 150);
+        // a refused command (550 without 125/150) opened no data connection
+        if (prelim !== undefined || code === 226 || code === 250 || code === 426 || code === 451) {
+          const def = lookupCommand(verb)!;
+          const resolved = resolveFtpPath(cwd, cmd.arg);
+          let announcedSize: number | undefined;
+          if (prelim) { const a = parseTransferReply(prelim.message); if (a.ok) announcedSize = a.value.size; }
+          if (announcedSize === undefined && def.data === 'download') announcedSize = sizes.get(resolved);
+          if (announcedSize !== undefined) control.lastAnnouncedSize = announcedSize;
+          control.transfers.push({
+            control, command: verb, path: cmd.arg, resolvedPath: resolved, direction: def.data!, endpoint, type, restOffset: rest,
+            announcedSize, finalCode: code, preliminaryTime: prelim?.meta?.time ?? NaN, encrypted: tls && prot === 'P', ftpRow, dataFlow: undefined,
+          });
+          row.mode = endpoint?.mode ?? '';
+        }
+        rest = 0;
+      }
+    }
+  }
+
+  private isControlFlow(flow: TcpFlow): boolean {
+    return this.controls.some((c) => c.flow === flow);
+  }
+
+  /** Links each transfer to the unused TCP flow matching its endpoint that starts first after the announcement. */
+  private link(): void {
+    const used = new Set<number>(this.controls.map((c) => c.flow.ind));
+    const transfers = this.controls.flatMap((c) => c.transfers).filter((t) => t.endpoint !== undefined);
+    transfers.sort((x, y) => x.endpoint!.row - y.endpoint!.row);
+    const candidates = [...this.flows.values()].sort((x, y) => x.firstPacketRow - y.firstPacketRow);
+    for (const transfer of transfers) {
+      const ep = transfer.endpoint!;
+      const passive = ep.mode === 'PASV' || ep.mode === 'EPSV' || ep.mode === 'LPSV';
+      const control = transfer.control;
+      const match = (flow: TcpFlow): boolean => {
+        if (used.has(flow.ind) || flow.firstPacketRow < ep.row) return false;
+        if (passive) {
+          return (sameSide(flow.a, ep.address, ep.port) && flow.b.ip.equals(control.client.ip)) ||
+            (sameSide(flow.b, ep.address, ep.port) && flow.a.ip.equals(control.client.ip));
+        }
+        return (sameSide(flow.a, ep.address, ep.port) && flow.b.ip.equals(control.server.ip)) ||
+          (sameSide(flow.b, ep.address, ep.port) && flow.a.ip.equals(control.server.ip));
+      };
+      const found = candidates.find(match);
+      if (found) { transfer.dataFlow = found; used.add(found.ind); }
+    }
+    // after AUTH TLS the commands are unreadable: data connections between the same hosts are encrypted transfers
+    for (const control of this.controls) {
+      if (Number.isNaN(control.tlsTime)) continue;
+      const end = Math.max(numberAt(this.capture.flows.column('timeLast'), control.flow.rowA), numberAt(this.capture.flows.column('timeLast'), control.flow.rowB));
+      for (const flow of candidates) {
+        if (used.has(flow.ind) || flow.start < control.tlsTime || flow.start > end) continue;
+        const between = (flow.a.ip.equals(control.client.ip) && flow.b.ip.equals(control.server.ip)) ||
+          (flow.b.ip.equals(control.client.ip) && flow.a.ip.equals(control.server.ip));
+        if (!between || this.isControlFlow(flow)) continue;
+        used.add(flow.ind);
+        // the side that is the control server's address sends unless we cannot tell; count both ways below
+        control.transfers.push({
+          control, command: '', path: '', resolvedPath: '', direction: 'download', endpoint: undefined, type: '', restOffset: 0,
+          announcedSize: undefined, finalCode: null, preliminaryTime: NaN, encrypted: true, ftpRow: -1, dataFlow: flow,
+        });
+      }
+    }
+  }
+
+  /** Measures a transfer's data stream and decides its verdict. */
+  private measure(t: FtpTransfer): FtpRow {
+    const control = t.control;
+    const row: FtpRow = {
+      dataFlow: t.dataFlow?.ind ?? 0, controlFlow: control.flow.ind, command: t.command, path: t.path, resolvedPath: t.resolvedPath,
+      direction: t.direction, mode: t.endpoint?.mode ?? '', type: t.type, restOffset: t.restOffset, announcedSize: t.announcedSize,
+      bytes: 0, missingBytes: 0, complete: false, verdict: 'no-data-connection', sha256: '', carvedAs: '',
+    };
+    const flow = t.dataFlow;
+    if (!flow) {
+      control.stat |= BIT.NDFLW | BIT.XFER_INCOMPLETE;
+      return row;
+    }
+    if (t.ftpRow >= 0) this.ftpRows[t.ftpRow]!.dataFlow = flow.ind;
+    // the sender: the server side for downloads and listings, the client side for uploads
+    const serverIsA = flow.a.ip.equals(control.server.ip) && !flow.b.ip.equals(control.server.ip)
+      ? true : flow.b.ip.equals(control.server.ip) && !flow.a.ip.equals(control.server.ip) ? false
+        : t.endpoint !== undefined && (t.endpoint.mode === 'PASV' || t.endpoint.mode === 'EPSV' || t.endpoint.mode === 'LPSV')
+          ? sameSide(flow.a, t.endpoint.address, t.endpoint.port) : t.endpoint !== undefined && !sameSide(flow.a, t.endpoint.address, t.endpoint.port);
+    let senderIsA = t.direction === 'upload' ? !serverIsA : serverIsA;
+    if (t.command === '') {
+      // encrypted transfer of unknown direction: the side that sent more
+      const sb = this.capture.flows.column('tcpStreamBytes');
+      senderIsA = flow.rowB < 0 || numberAt(sb, flow.rowA) >= numberAt(sb, flow.rowB);
+      row.direction = senderIsA === serverIsA ? 'download' : 'upload';
+    }
+    const dir = senderIsA ? 'A' : 'B';
+    const hash = createHash('sha256');
+    let bytes = 0, missing = 0;
+    for (const c of streamOf(this.capture, flow.ind, dir)) {
+      if (c.gap) { missing += c.length; continue; }
+      bytes += c.length;
+      hash.update(this.capture.payload.read(c.fileOffset, c.length));
+    }
+    row.bytes = bytes;
+    row.missingBytes = missing;
+    row.sha256 = hash.digest('hex');
+    const senderFlags = this.dirFlags(flow, !senderIsA);
+    const anyFlags = this.dirFlags(flow, false) | this.dirFlags(flow, true);
+    const cut = this.facts.cut[2 * (flow.ind - 1) + (senderIsA ? 0 : 1)] === 1;
+    const sizeKnown = t.announcedSize !== undefined && t.type !== 'A';
+    const sizeOk = !sizeKnown || bytes + missing === t.announcedSize || bytes + missing === t.announcedSize! - t.restOffset;
+    let verdict: FileVerdict;
+    if (t.encrypted) verdict = 'encrypted';
+    else if (cut) verdict = 'truncated-capture';
+    else if ((t.finalCode !== null && t.finalCode !== 226 && t.finalCode !== 250) || (anyFlags & RST) !== 0 || (senderFlags & FIN) === 0) verdict = 'aborted';
+    else if (missing > 0 || (senderFlags & SYN) === 0) verdict = 'gaps';
+    else if (!sizeOk) verdict = 'size-mismatch';
+    else verdict = 'complete';
+    row.verdict = verdict;
+    row.complete = verdict === 'complete';
+    if (sizeKnown && bytes + missing > t.announcedSize!) flowStatOf(this, flow).value |= BIT.PPWF;
+    const mode = t.endpoint?.mode;
+    const modeBit = mode === undefined ? 0 : mode === 'PASV' || mode === 'EPSV' || mode === 'LPSV' ? BIT.PASSIVE : BIT.ACTIVE;
+    let stat = BIT.PPRNT | modeBit;
+    if (!Number.isNaN(t.preliminaryTime) && flow.start < t.preliminaryTime) stat |= BIT.DATA_FIRST;
+    if (verdict !== 'complete' && verdict !== 'encrypted') { stat |= BIT.XFER_INCOMPLETE; control.stat |= BIT.XFER_INCOMPLETE; }
+    control.stat |= modeBit;
+    flowStatOf(this, flow).value |= stat;
+    return row;
+  }
+
+  /** data flowInd -> its extra ftpStat bits, control flowInd, file name, announced size */
+  readonly dataFlows = new Map<number, { value: number; control: number; name: string; size: number }>();
+
+  private files(): FtpRow[] {
+    const rows: FtpRow[] = [];
+    for (const control of this.controls) for (const t of control.transfers) rows.push(this.measure(t));
+    for (const control of this.controls) {
+      for (const t of control.transfers) {
+        if (!t.dataFlow) continue;
+        const d = flowStatOf(this, t.dataFlow);
+        d.control = control.flow.ind;
+        if (t.direction !== 'listing' && t.path !== '') d.name = t.path;
+        d.size = t.announcedSize ?? 0;
+      }
+    }
+    return rows;
+  }
+
+  private columns(): { flowColumns: Column[]; packetColumns: Column[] } {
+    const n = this.capture.flows.rowCount;
+    const stat: number[] = new Array<number>(n).fill(0);
+    const cdf: Value[] = new Array<Value>(n).fill(null).map(() => []);
+    const cbf: bigint[] = new Array<bigint>(n).fill(0n);
+    const cc: Value[] = new Array<Value>(n).fill(null).map(() => []);
+    const rc: Value[] = new Array<Value>(n).fill(null).map(() => []);
+    const numUser: number[] = new Array<number>(n).fill(0), numPass: number[] = new Array<number>(n).fill(0), numCp: number[] = new Array<number>(n).fill(0);
+    const users: Value[] = new Array<Value>(n).fill(null).map(() => []);
+    const passes: Value[] = new Array<Value>(n).fill(null).map(() => []);
+    const cp: Value[] = new Array<Value>(n).fill(null).map(() => []);
+    const plen: number[] = new Array<number>(n).fill(0);
+    for (const control of this.controls) {
+      const { rowA, rowB } = control.flow;
+      const clientRow = control.clientDir === 'A' ? rowA : rowB, serverRow = control.clientDir === 'A' ? rowB : rowA;
+      const links = control.transfers.flatMap((t) => (t.dataFlow ? [t.dataFlow.ind] : []));
+      for (const r of [rowA, rowB]) {
+        if (r < 0) continue;
+        stat[r] = control.stat;
+        cdf[r] = links;
+        plen[r] = control.lastAnnouncedSize;
+      }
+      if (clientRow >= 0) {
+        cbf[clientRow] = commandBitfield(control.verbs);
+        cc[clientRow] = control.verbs;
+        numUser[clientRow] = control.users.length; users[clientRow] = control.users;
+        numPass[clientRow] = control.passwords.length; passes[clientRow] = control.passwords;
+        numCp[clientRow] = control.clientNames.length; cp[clientRow] = control.clientNames;
+      }
+      if (serverRow >= 0) {
+        rc[serverRow] = control.replyCodes;
+        numCp[serverRow] = control.serverNames.length; cp[serverRow] = control.serverNames;
+      }
+    }
+    for (const [ind, d] of this.dataFlows) {
+      const flow = this.flows.get(ind)!;
+      for (const r of [flow.rowA, flow.rowB]) {
+        if (r < 0) continue;
+        stat[r] = d.value;
+        cdf[r] = [d.control];
+        plen[r] = d.size;
+        if (d.name !== '') { cp[r] = [d.name]; numCp[r] = 1; }
+      }
+    }
+    const data: Record<string, Value[] | number[] | bigint[]> = {
+      ftpStat: stat, ftpCDFindex: cdf, ftpCBF: cbf, ftpCC: cc, ftpRC: rc, ftpNumUser: numUser, ftpUser: users,
+      ftpNumPass: numPass, ftpPass: passes, ftpNumCP: numCp, ftpCP: cp, ftpPLen: plen,
+    };
+    const flowColumns = FTP_COLUMNS.map((def) => memoryColumn(def, data[def.name]!));
+    // per packet: the ftpStat of its flow direction (as the flow ends up)
+    const p = this.capture.packets;
+    const ind = p.column('flowInd'), dir = p.column('dir');
+    const rowOf = new Map<number, number>();
+    for (const flow of this.flows.values()) {
+      if (flow.rowA >= 0) rowOf.set(2 * flow.ind, flow.rowA);
+      if (flow.rowB >= 0) rowOf.set(2 * flow.ind + 1, flow.rowB);
+    }
+    const packetStat = new Float64Array(p.rowCount);
+    let controlPackets = 0, dataPackets = 0;
+    for (let r = 0; r < p.rowCount; r++) {
+      const f = numberAt(ind, r);
+      if (!(f > 0)) continue;
+      const fr = rowOf.get(2 * f + (dir?.get(r) === 'B' ? 1 : 0));
+      const s = fr === undefined ? 0 : stat[fr]!;
+      packetStat[r] = s;
+      if (s & BIT.INIT) controlPackets++;
+      else if (s & BIT.PPRNT) dataPackets++;
+    }
+    this.packetCounts = { controlPackets, dataPackets };
+    return { flowColumns, packetColumns: [memoryColumn(FTP_COLUMNS[0]!, Array.from(packetStat))] };
+  }
+
+  private packetCounts = { controlPackets: 0, dataPackets: 0 };
+
+  private reportLines(): ReportLine[] {
+    if (this.controls.length === 0) return [];
+    const transfers = this.controls.reduce((n, c) => n + c.transfers.length, 0);
+    return [
+      { label: 'FTP control packets', value: this.packetCounts.controlPackets },
+      { label: 'FTP data packets', value: this.packetCounts.dataPackets },
+      { label: 'FTP transfers', value: transfers },
+    ];
+  }
+}
+
+function flowStatOf(build: FtpBuild, flow: TcpFlow): { value: number; control: number; name: string; size: number } {
+  let d = build.dataFlows.get(flow.ind);
+  if (!d) { d = { value: 0, control: 0, name: '', size: 0 }; build.dataFlows.set(flow.ind, d); }
+  return d;
+}
+
