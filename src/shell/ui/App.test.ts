@@ -9,6 +9,8 @@ import { ShellController } from '../controller.ts';
 import { App } from './App.tsx';
 import { Progress, progressText } from './Progress.tsx';
 import { Completions } from './Completions.tsx';
+import { Pager } from './Pager.tsx';
+import { linesContent, openPager } from '../pager.ts';
 
 const SAMPLE = resolve(import.meta.dirname, '../../../samples/ftp-passive-dns.pcap');
 
@@ -236,4 +238,15 @@ test('clear inside a script clears the screen instead of printing an escape sequ
   const clearAt = app.frames.findIndex((f) => f.includes('\x1b[2J'));
   const tableAt = app.frames.findIndex((f) => f.includes('│ dir │'));
   assert.ok(clearAt >= 0 && clearAt < tableAt);
+});
+
+test('the pager marks search matches without changing the text', () => {
+  const lines = ['+--+', '|h |', '+--+', '|ab ab|', '|cd|', '+--+'];
+  const state = { ...openPager(linesContent(lines, { headerLines: 3, footerLines: 1, unit: 'rows' }), 40, 10), lastSearch: 'AB' };
+  const app = render(createElement(Pager, { state, color: false }));
+  const frame = app.lastFrame()!;
+  assert.match(frame, /^\|ab ab\|$/m);
+  assert.match(frame, /^\|cd\|$/m);
+  assert.match(frame, /rows 1-2 of 2/);
+  app.unmount();
 });
