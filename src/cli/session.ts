@@ -12,6 +12,21 @@ import { schemaCatalog } from './schemaCatalog.ts';
 import { escapeText } from '../output/escape.ts';
 import { followFlow } from '../reassembly/follow.ts';
 import { tcpdumpLines } from '../output/tcpdump.ts';
+import { carveFiles } from '../carve/carve.ts';
+import { MemoryTable } from '../store/memoryTable.ts';
+import type { TableDef } from '../schema/types.ts';
+
+const CARVED_TABLE: TableDef = {
+  name: 'carved', description: 'What carve wrote',
+  columns: [
+    { name: 'dataFlow', type: 'u64', description: 'flowInd of the data connection' },
+    { name: 'path', type: 'str', description: 'path as sent' },
+    { name: 'verdict', type: 'str', description: 'the transfer\'s verdict (files table)' },
+    { name: 'bytes', type: 'u64', description: 'bytes written (captured bytes only)' },
+    { name: 'carvedAs', type: 'str', description: 'file name in the directory (empty: not written)' },
+    { name: 'note', type: 'str', description: 'why a transfer was not written' },
+  ],
+};
 
 export interface SessionIo {
   out(text: string): void;
@@ -205,6 +220,15 @@ export class Session {
         } else {
           this.io.out(followFlow(capture, statement.flowInd, { ...options, format: statement.format }));
         }
+        return 'ok';
+      }
+      case 'carve': {
+        const capture = this.requireCapture(statement);
+        const result = carveFiles(capture, statement.where, statement.directory, statement.text);
+        const table = MemoryTable.fromRows(CARVED_TABLE, result.files.map((f) => ({ ...f })));
+        this.print({ table, columns: table.columns, rows: Int32Array.from(result.files.keys()), rowCount: result.files.length, totalRows: result.files.length });
+        const written = result.files.filter((f) => f.carvedAs !== '').length;
+        this.io.err(`carved ${written} of ${result.files.length} transfers into ${escapeText(result.directory)} (manifest: ${escapeText(result.manifest)}, ${result.transcripts.length} control transcripts)\n`);
         return 'ok';
       }
       case 'quit':

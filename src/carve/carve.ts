@@ -1,0 +1,132 @@
+/**
+ * `carve [where EXPR] to DIR`: each selected transfer of the `files` table is written as it crossed
+ * the wire (sequence order, captured bytes only), with DIR/manifest.jsonl and a transcript of each
+ * control connection. Transfers with gaps get a `.partial` name and their gap ranges in the manifest.
+ */
+import type { LoadedCapture } from '../store/load.ts';
+import type { Table } from '../store/table.ts';
+import type { Expr } from '../query/ast.ts';
+import { compilePredicate } from '../query/compileExpr.ts';
+import { QueryError } from '../query/errors.ts';
+import { streamOf, type Direction, type TimedStreamChunk } from '../reassembly/stream.ts';
+import { followFlow } from '../reassembly/follow.ts';
+import { carvedFileName } from './safeName.ts';
+import { prepareDirectory, writeNewFile } from './atomicWrite.ts';
+
+/** verdicts whose bytes are not the file (TLS) or that have no bytes at all */
+const NOT_CARVED = new Set(['encrypted', 'no-data-connection']);
+
+export interface CarvedFile {
+  readonly dataFlow: number;
+  readonly path: string;
+  readonly verdict: string;
+  readonly bytes: number;
+  /** file name in DIR, or empty when not written (and why in `note`) */
+  readonly carvedAs: string;
+  readonly note: string;
+}
+
+export interface CarveResult {
+  readonly directory: string;
+  readonly files: CarvedFile[];
+  readonly manifest: string;
+  readonly transcripts: string[];
+}
+
+function textOf(table: Table, name: string, row: number): string {
+  const c = table.column(name);
+  const v = c?.get(row);
+  return v === null || v === undefined ? '' : String(v);
+}
+
+function numberOf(table: Table, name: string, row: number): number {
+  return Number(table.column(name)?.get(row) ?? 0);
+}
+
+/** The flows-table direction (A/B) of `flowInd` whose source address is `ip`, if any. */
+function directionFrom(capture: LoadedCapture, flowInd: number, ip: string): Direction | undefined {
+  const flows = capture.flows;
+  const ind = flows.column('flowInd')!, dir = flows.column('dir')!, src = flows.column('srcIP')!;
+  for (let r = 0; r < flows.rowCount; r++) {
+    if (ind.get(r) === flowInd && src.text(r) === ip) return dir.get(r) as Direction;
+  }
+  return undefined;
+}
+
+/** The server's address of a control connection: the source of its B row, else the destination of its A row. */
+function serverAddress(capture: LoadedCapture, controlFlow: number): string | undefined {
+  const flows = capture.flows;
+  const ind = flows.column('flowInd')!, dir = flows.column('dir')!, src = flows.column('srcIP')!, dst = flows.column('dstIP')!;
+  let fromA: string | undefined;
+  for (let r = 0; r < flows.rowCount; r++) {
+    if (ind.get(r) !== controlFlow) continue;
+    if (dir.get(r) === 'B') return src.text(r);
+    fromA = dst.text(r);
+  }
+  return fromA;
+}
+
+/** The direction of the data flow that carried the file: the server's for downloads and listings. */
+function sendingDirection(capture: LoadedCapture, files: Table, row: number): Direction | undefined {
+  const dataFlow = numberOf(files, 'dataFlow', row);
+  const server = serverAddress(capture, numberOf(files, 'controlFlow', row));
+  if (!server) return undefined;
+  const fromServer = directionFrom(capture, dataFlow, server);
+  if (textOf(files, 'direction', row) !== 'upload') return fromServer;
+  if (fromServer) return fromServer === 'A' ? 'B' : 'A';
+  // the server never sent on the data connection: the client's side is the one that exists
+  const flows = capture.flows, ind = flows.column('flowInd')!, dir = flows.column('dir')!;
+  for (let r = 0; r < flows.rowCount; r++) if (ind.get(r) === dataFlow) return dir.get(r) as Direction;
+  return undefined;
+}
+
+function* chunkBytes(capture: LoadedCapture, chunks: readonly TimedStreamChunk[]): Generator<Uint8Array> {
+  for (const c of chunks) if (!c.gap && c.length > 0) yield capture.payload.read(c.fileOffset, c.length);
+}
+
+export function carveFiles(capture: LoadedCapture, where: Expr | undefined, directory: string, statementText: string): CarveResult {
+  const files = capture.catalog.table('files');
+  if (!files) throw QueryError.at('this capture has no files table (no FTP transfers were decoded)', statementText, { offset: 0, length: 5 });
+  const test = where ? compilePredicate(where, files, statementText) : () => true;
+  const dir = prepareDirectory(directory);
+  const carved: CarvedFile[] = [];
+  const manifest: string[] = [];
+  const controls = new Set<number>();
+  for (let row = 0; row < files.rowCount; row++) {
+    if (!test(row)) continue;
+    const dataFlow = numberOf(files, 'dataFlow', row);
+    const path = textOf(files, 'path', row);
+    const verdict = textOf(files, 'verdict', row);
+    controls.add(numberOf(files, 'controlFlow', row));
+    let carvedAs = '', note = '', bytes = 0;
+    let gaps: [number, number][] = [];
+    const sending = dataFlow > 0 ? sendingDirection(capture, files, row) : undefined;
+    if (NOT_CARVED.has(verdict)) note = verdict === 'encrypted' ? 'TLS-protected data connection: not carved' : 'no data connection in the capture';
+    else if (!sending) note = 'the sending side of the data connection is not in the capture';
+    else {
+      const chunks = streamOf(capture, dataFlow, sending);
+      gaps = chunks.filter((c) => c.gap).map((c) => [c.streamOffset, c.streamOffset + c.length]);
+      bytes = chunks.reduce((n, c) => n + (c.gap ? 0 : c.length), 0);
+      const partial = gaps.length > 0 || verdict !== 'complete';
+      carvedAs = writeNewFile(dir, carvedFileName(path || textOf(files, 'command', row).toLowerCase(), dataFlow, partial), chunkBytes(capture, chunks));
+    }
+    carved.push({ dataFlow, path, verdict, bytes, carvedAs, note });
+    const fields = files.columns.map((c) => `${JSON.stringify(c.def.name)}:${c.def.name === 'carvedAs' ? JSON.stringify(carvedAs) : c.json(row)}`);
+    if (!files.column('carvedAs')) fields.push(`"carvedAs":${JSON.stringify(carvedAs)}`);
+    fields.push(`"carvedBytes":${bytes}`, `"gaps":${JSON.stringify(gaps)}`);
+    if (note) fields.push(`"note":${JSON.stringify(note)}`);
+    manifest.push(`{${fields.join(',')}}`);
+  }
+  const transcripts: string[] = [];
+  for (const control of controls) {
+    if (control <= 0) continue;
+    try {
+      const text = followFlow(capture, control, { format: 'ascii' });
+      transcripts.push(writeNewFile(dir, `${control}-control-transcript.txt`, [new TextEncoder().encode(text)]));
+    } catch {
+      // a control flow without TCP payload has no transcript
+    }
+  }
+  const manifestName = writeNewFile(dir, 'manifest.jsonl', [new TextEncoder().encode(manifest.map((l) => l + '\n').join(''))]);
+  return { directory: dir, files: carved, manifest: manifestName, transcripts };
+}
