@@ -4,6 +4,7 @@ import { BasicFlowAnalyzer } from './basicFlow/basicFlow.ts';
 import { TcpFlagsAnalyzer } from './tcpFlags/tcpFlags.ts';
 import { TcpStatesAnalyzer } from './tcpStates/tcpStates.ts';
 import { TcpStreamAnalyzer } from './tcpStream/tcpStream.ts';
+import { FtpAnalyzer } from './ftp/analyzer.ts';
 
 export function createAnalyzers(expectedPackets: number): Analyzer[] {
   return [new BasicFlowAnalyzer(expectedPackets), new TcpFlagsAnalyzer(expectedPackets), new TcpStatesAnalyzer(expectedPackets), new TcpStreamAnalyzer()];
@@ -11,5 +12,5 @@ export function createAnalyzers(expectedPackets: number): Analyzer[] {
 
 /** Analyzers that run once the per-packet pass is done, in order. */
 export function createPostLoadAnalyzers(): PostLoadAnalyzer[] {
-  return [];
+  return [new FtpAnalyzer()];
 }

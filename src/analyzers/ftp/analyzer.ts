@@ -116,6 +116,8 @@ interface DirectionFacts {
   /** a payload-carrying packet of the direction was cut by the snaplen */
   readonly cut: Uint8Array;
   readonly packets: Uint32Array;
+  /** packets-table row of the direction's first packet with TCP payload (-1: none) */
+  readonly firstPayloadRow: Int32Array;
 }
 
 function numberAt(col: Column | undefined, row: number): number {
@@ -196,7 +198,7 @@ class FtpBuild {
   private directionFacts(): DirectionFacts {
     const p = this.capture.packets;
     const n = this.maxFlow * 2 + 2;
-    const flags = new Uint16Array(n), cut = new Uint8Array(n), packets = new Uint32Array(n);
+    const flags = new Uint16Array(n), cut = new Uint8Array(n), packets = new Uint32Array(n), firstPayloadRow = new Int32Array(n).fill(-1);
     const ind = p.column('flowInd'), dir = p.column('dir'), tcpFlags = p.column('tcpFlags');
     const capLen = p.column('capLen'), wireLen = p.column('wireLen'), mlen = p.column('tcpMLen');
     for (let r = 0; r < p.rowCount; r++) {
@@ -208,9 +210,12 @@ class FtpBuild {
       const k = 2 * (f - 1) + (dir?.get(r) === 'B' ? 1 : 0);
       flags[k]! |= numberAt(tcpFlags, r) & 0xff;
       packets[k]!++;
-      if (numberAt(mlen, r) > 0 && numberAt(capLen, r) < numberAt(wireLen, r)) cut[k] = 1;
+      if (numberAt(mlen, r) > 0) {
+        if (firstPayloadRow[k]! < 0) firstPayloadRow[k] = r;
+        if (numberAt(capLen, r) < numberAt(wireLen, r)) cut[k] = 1;
+      }
     }
-    return { flags, cut, packets };
+    return { flags, cut, packets, firstPayloadRow };
   }
 
   private dirFlags(flow: TcpFlow, isB: boolean): number {
@@ -229,13 +234,13 @@ class FtpBuild {
     return { ...this.columns(), tables: [MemoryTable.fromRows(FTP_TABLE, this.ftpRows), MemoryTable.fromRows(FILES_TABLE, files)], report: this.reportLines() };
   }
 
-  /** first captured bytes of a direction's stream (up to 8) */
+  /** the start of a direction's first payload (escaped text; printable ASCII stays as it is), without reassembling the flow */
   private streamStart(flow: TcpFlow, dir: 'A' | 'B'): string {
-    for (const c of streamOf(this.capture, flow.ind, dir)) {
-      if (c.gap) return '';
-      return Buffer.from(this.capture.payload.read(c.fileOffset, Math.min(8, c.length))).toString('latin1');
-    }
-    return '';
+    const row = this.facts.firstPayloadRow[2 * (flow.ind - 1) + (dir === 'B' ? 1 : 0)]!;
+    const content = this.capture.packets.column('l7Content');
+    if (row < 0 || !content) return '';
+    const text = content.get(row);
+    return typeof text === 'string' ? text.slice(0, 16) : '';
   }
 
   /** A control connection when one side is port 21, or when the content looks like FTP (220 greeting, known command). */
@@ -245,9 +250,7 @@ class FtpBuild {
     if (flow.b.port === 21) serverIsB = true;
     else if (flow.a.port === 21) serverIsB = false;
     else {
-      // by content: only flows whose both directions carried payload are worth reading
-      const bytes = this.capture.flows.column('tcpStreamBytes');
-      if (bytes && (!(numberAt(bytes, flow.rowA) > 0) || !(numberAt(bytes, flow.rowB) > 0))) return undefined;
+      // by content: the first payload of each direction
       const looksFtp = (server: string, client: string): boolean =>
         /^220[ -]/.test(server) && lookupCommand(/^[A-Za-z]+/.exec(client)?.[0] ?? '') !== undefined;
       const a = this.streamStart(flow, 'A'), b = this.streamStart(flow, 'B');
@@ -278,7 +281,13 @@ class FtpBuild {
     const clientChunks = streamOf(this.capture, control.flow.ind, control.clientDir);
     const commands = this.parseDirection<FtpCommandEvent<Delivery>>(clientChunks, new FtpCommandParser<Delivery>());
     const serverChunks = streamOf(this.capture, control.flow.ind, control.clientDir === 'A' ? 'B' : 'A');
-    const replies = this.parseDirection<FtpReplyEvent<Delivery>>(serverChunks, new FtpReplyParser<Delivery>());
+    const parsedReplies = this.parseDirection<FtpReplyEvent<Delivery>>(serverChunks, new FtpReplyParser<Delivery>());
+    // lost reply bytes stand for a reply of unknown code: the command waiting for it must not take the next command's reply
+    const replies = parsedReplies.map((e): FtpReplyEvent<Delivery> => {
+      if (e.kind !== 'loss') return e;
+      control.stat |= BIT.CTRL_GAP;
+      return { kind: 'reply', code: null, lines: [], text: '', message: '', multiline: false, problem: 'gap', offset: e.offset, end: e.end, meta: e.meta, lastLineMeta: e.meta };
+    });
     // merge by delivery row: a reply delivered after a command's packet answers it or a later one
     const rowOf = (e: { meta: Delivery | undefined }): number => e.meta?.row ?? Number.MAX_SAFE_INTEGER;
     const items: (FtpCommandEvent<Delivery> | FtpReplyEvent<Delivery>)[] = [];
@@ -367,7 +376,8 @@ class FtpBuild {
       if (DATA_COMMANDS.has(verb)) {
         const prelim = exchange.preliminary.map((k) => items[k] as FtpReply<Delivery>).find((r) => r.code === 125 || r.code === 150);
         // a refused command (550 without 125/150) opened no data connection
-        if (prelim !== undefined || code === 226 || code === 250 || code === 426 || code === 451) {
+        const lost = final !== undefined && code === null && final.problem === 'gap';
+        if (prelim !== undefined || lost || code === 226 || code === 250 || code === 426 || code === 451) {
           const def = lookupCommand(verb)!;
           const resolved = resolveFtpPath(cwd, cmd.arg);
           let announcedSize: number | undefined;
