@@ -523,14 +523,14 @@ class FtpBuild {
   private columns(): { flowColumns: Column[]; packetColumns: Column[] } {
     const n = this.capture.flows.rowCount;
     const stat: number[] = new Array<number>(n).fill(0);
-    const cdf: Value[] = new Array<Value>(n).fill(null).map(() => []);
+    const cdf: Value[] = new Array<Value>(n).fill(null);
     const cbf: bigint[] = new Array<bigint>(n).fill(0n);
-    const cc: Value[] = new Array<Value>(n).fill(null).map(() => []);
-    const rc: Value[] = new Array<Value>(n).fill(null).map(() => []);
+    const cc: Value[] = new Array<Value>(n).fill(null);
+    const rc: Value[] = new Array<Value>(n).fill(null);
     const numUser: number[] = new Array<number>(n).fill(0), numPass: number[] = new Array<number>(n).fill(0), numCp: number[] = new Array<number>(n).fill(0);
-    const users: Value[] = new Array<Value>(n).fill(null).map(() => []);
-    const passes: Value[] = new Array<Value>(n).fill(null).map(() => []);
-    const cp: Value[] = new Array<Value>(n).fill(null).map(() => []);
+    const users: Value[] = new Array<Value>(n).fill(null);
+    const passes: Value[] = new Array<Value>(n).fill(null);
+    const cp: Value[] = new Array<Value>(n).fill(null);
     const plen: number[] = new Array<number>(n).fill(0);
     for (const control of this.controls) {
       const { rowA, rowB } = control.flow;
