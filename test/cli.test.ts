@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -152,4 +152,27 @@ test('packets ... as tcpdump prints what tcpdump -nn -tt -S prints, up to the le
   assert.equal(wrong.code, 1);
   assert.match(wrong.err, /use it with the packets table/);
   assert.match(wrong.err, /not as 'pcap'/);
+});
+
+test('carve from the command line: files.carvedAs and the report show what was written', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'flowsh-cli-carve-'));
+  try {
+    const out = join(dir, 'carved');
+    const r = flowsh([SAMPLE, '--format', 'json', '-e', `carve where command == "RETR" to ${out}`, '-e', 'files select dataFlow, carvedAs', '-e', 'report']);
+    assert.equal(r.code, 0, r.err);
+    const lines = r.out.trim().split('\n');
+    const carved = JSON.parse(lines[0]!);
+    assert.equal(carved.verdict, 'complete');
+    const files = lines.slice(1, -1).map((l) => JSON.parse(l));
+    const retr = files.find((f) => f.dataFlow === carved.dataFlow);
+    assert.equal(retr.carvedAs, join(realpathSync(dir), 'carved', carved.carvedAs));
+    assert.ok(files.some((f) => f.dataFlow !== carved.dataFlow && f.carvedAs === ''), 'the LIST was not selected');
+    assert.equal(readFileSync(retr.carvedAs).length, carved.bytes);
+    const report = JSON.parse(lines.at(-1)!);
+    assert.equal(report.analyzerLines['Files carved'], 1);
+    assert.equal(report.analyzerLines['Bytes carved'], carved.bytes);
+    assert.match(r.err, /carved 1 of 1 transfers/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -4,7 +4,9 @@
  * control connection. Transfers with gaps get a `.partial` name and their gap ranges in the manifest.
  */
 import type { LoadedCapture } from '../store/load.ts';
-import type { Table } from '../store/table.ts';
+import type { Column, Table } from '../store/table.ts';
+import { join } from 'node:path';
+import { escapeText } from '../output/escape.ts';
 import type { Expr } from '../query/ast.ts';
 import { compilePredicate } from '../query/compileExpr.ts';
 import { QueryError } from '../query/errors.ts';
@@ -17,6 +19,8 @@ import { prepareDirectory, writeNewFile } from './atomicWrite.ts';
 const NOT_CARVED = new Set(['encrypted', 'no-data-connection']);
 
 export interface CarvedFile {
+  /** row of the files table */
+  readonly row: number;
   readonly dataFlow: number;
   readonly path: string;
   readonly verdict: string;
@@ -110,7 +114,7 @@ export function carveFiles(capture: LoadedCapture, where: Expr | undefined, dire
       const partial = gaps.length > 0 || verdict !== 'complete';
       carvedAs = writeNewFile(dir, carvedFileName(path || textOf(files, 'command', row).toLowerCase(), dataFlow, partial), chunkBytes(capture, chunks));
     }
-    carved.push({ dataFlow, path, verdict, bytes, carvedAs, note });
+    carved.push({ row, dataFlow, path, verdict, bytes, carvedAs, note });
     const fields = files.columns.map((c) => `${JSON.stringify(c.def.name)}:${c.def.name === 'carvedAs' ? JSON.stringify(carvedAs) : c.json(row)}`);
     if (!files.column('carvedAs')) fields.push(`"carvedAs":${JSON.stringify(carvedAs)}`);
     fields.push(`"carvedBytes":${bytes}`, `"gaps":${JSON.stringify(gaps)}`);
@@ -129,4 +133,25 @@ export function carveFiles(capture: LoadedCapture, where: Expr | undefined, dire
   }
   const manifestName = writeNewFile(dir, 'manifest.jsonl', [new TextEncoder().encode(manifest.map((l) => l + '\n').join(''))]);
   return { directory: dir, files: carved, manifest: manifestName, transcripts };
+}
+
+/**
+ * The files table with `carvedAs` filled in for the rows a carve wrote (names relative to its
+ * directory); other columns are shared with the original table.
+ */
+export function withCarvedAs(files: Table, carved: readonly CarvedFile[], directory: string): Table {
+  const names = new Map<number, string>();
+  for (const f of carved) if (f.carvedAs) names.set(f.row, join(directory, f.carvedAs));
+  const columns = files.columns.map((c) => {
+    if (c.def.name !== 'carvedAs') return c;
+    const previous = c;
+    return {
+      def: c.def,
+      get: (row: number) => names.get(row) ?? previous.get(row),
+      text: (row: number) => (names.has(row) ? escapeText(names.get(row)!) : previous.text(row)),
+      json: (row: number) => (names.has(row) ? JSON.stringify(names.get(row)) : previous.json(row)),
+    } satisfies Column;
+  });
+  const byName = new Map(columns.map((c) => [c.def.name, c]));
+  return { def: files.def, rowCount: files.rowCount, columns, column: (name: string) => byName.get(name) };
 }

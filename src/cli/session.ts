@@ -12,7 +12,7 @@ import { schemaCatalog } from './schemaCatalog.ts';
 import { escapeText } from '../output/escape.ts';
 import { followFlow } from '../reassembly/follow.ts';
 import { tcpdumpLines } from '../output/tcpdump.ts';
-import { carveFiles } from '../carve/carve.ts';
+import { carveFiles, withCarvedAs } from '../carve/carve.ts';
 import { MemoryTable } from '../store/memoryTable.ts';
 import type { TableDef } from '../schema/types.ts';
 
@@ -69,6 +69,9 @@ export class Session {
   capture: LoadedCapture | undefined;
   readonly history: string[] = [];
   private statementNo = 0;
+  /** what carve statements wrote since the capture was loaded, for the report */
+  private carvedFiles = 0;
+  private carvedBytes = 0;
 
   constructor(private readonly io: SessionIo, readonly options: SessionOptions) {}
 
@@ -90,6 +93,8 @@ export class Session {
     if (this.options.timing) this.io.err(`load: ${(performance.now() - started).toFixed(1)} ms\n`);
     this.capture?.close();
     this.capture = loaded;
+    this.carvedFiles = 0;
+    this.carvedBytes = 0;
     for (const w of loaded.warnings) this.io.err(`flowsh: ${escapeText(formatWarning(w))}\n`);
     if (opts.summary) this.io.out(this.summary(loaded) + '\n');
     return true;
@@ -190,7 +195,9 @@ export class Session {
         this.print(executeStatement(statement, this.capture?.catalog ?? schemaCatalog())!);
         return 'ok';
       case 'report': {
-        const r = this.requireCapture(statement).report;
+        const loaded = this.requireCapture(statement).report;
+        const carving = this.carvedFiles > 0 ? [{ label: 'Files carved', value: this.carvedFiles }, { label: 'Bytes carved', value: this.carvedBytes }] : [];
+        const r = carving.length ? { ...loaded, analyzerLines: [...loaded.analyzerLines, ...carving] } : loaded;
         if (this.options.format === 'json') this.io.out(reportJson(r) + '\n');
         else this.io.out(reportLines(r).map(escapeText).join('\n') + '\n');
         return 'ok';
@@ -228,6 +235,13 @@ export class Session {
         const table = MemoryTable.fromRows(CARVED_TABLE, result.files.map((f) => ({ ...f })));
         this.print({ table, columns: table.columns, rows: Int32Array.from(result.files.keys()), rowCount: result.files.length, totalRows: result.files.length });
         const written = result.files.filter((f) => f.carvedAs !== '').length;
+        this.carvedFiles += written;
+        this.carvedBytes += result.files.reduce((n, f) => n + (f.carvedAs ? f.bytes : 0), 0);
+        // the files table now shows where each carved transfer went
+        const files = capture.catalog.table('files')!;
+        const updated = withCarvedAs(files, result.files, result.directory);
+        const tables = capture.catalog.tables.map((t) => (t === files ? updated : t));
+        this.capture = { ...capture, catalog: { tables, table: (name: string) => tables.find((t) => t.def.name === name) } };
         this.io.err(`carved ${written} of ${result.files.length} transfers into ${escapeText(result.directory)} (manifest: ${escapeText(result.manifest)}, ${result.transcripts.length} control transcripts)\n`);
         return 'ok';
       }
