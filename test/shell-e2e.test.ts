@@ -66,7 +66,8 @@ test('the Ink shell in a real terminal: query, Tab, Up, pager, Ctrl-D, terminal 
   await waitFor((s) => !s.includes('STTY-SAVED'), 'a clear screen');
 
   const state = join(dir, 'state');
-  typeText(`env -u FLOWSH_PLAIN XDG_STATE_HOME=${state} NO_COLOR=1 ${flowshCommand()} ${SAMPLE}; echo FLOWSH-EXIT=$?\n`);
+  // CI=true as in CI runs: regression for Ink drawing only its last frame when it believes it runs under CI
+  typeText(`env -u FLOWSH_PLAIN CI=true XDG_STATE_HOME=${state} NO_COLOR=1 ${flowshCommand()} ${SAMPLE}; echo FLOWSH-EXIT=$?\n`);
   await waitFor((s) => /Loaded .*66 packets/.test(s) && /^flowsh>/m.test(s), 'the load summary and the prompt');
 
   // a query and its rows

@@ -36,6 +36,11 @@ async function main(argv: readonly string[]): Promise<number> {
   // the full-screen shell needs a real terminal both ways; the plain one stays for dumb terminals
   const inkShell = interactive && isTty && process.env.TERM !== 'dumb' && process.env.FLOWSH_PLAIN !== '1';
   if (inkShell) {
+    // Ink draws only the last frame when it thinks it runs under CI (is-in-ci reads these variables
+    // when Ink is first loaded); a person at a real terminal is not CI, so hide them from it.
+    for (const key of Object.keys(process.env)) {
+      if (key === 'CI' || key === 'CONTINUOUS_INTEGRATION' || key.startsWith('CI_')) delete process.env[key];
+    }
     // loaded only here: scripts and -e never pay for React and Ink
     const { runInkShell } = await import('../shell/runInkShell.tsx');
     return runInkShell(opts.capture, session.options);
