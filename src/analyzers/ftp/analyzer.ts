@@ -19,8 +19,9 @@ import {
   parseEprtArgument, parseEpsvReply, parseLprtArgument, parseLpsvReply, parsePasvReply, parsePortArgument,
   parseQuotedPath, parseSizeReply, parseTransferReply, type DataEndpoint,
 } from './endpoints.ts';
-import { FTP_COLUMNS, ftpStatBit } from './schema.ts';
+import { FTP_COLUMNS, FTP_PACKET_STAT, ftpStatBit } from './schema.ts';
 import { FILES_TABLE, FTP_TABLE, type FileVerdict } from './tables.ts';
+import { StatTimeline } from './statTimeline.ts';
 
 const TCP = 6;
 const FIN = 0x01, SYN = 0x02, RST = 0x04;
@@ -86,6 +87,10 @@ export interface FtpTransfer {
   /** final reply code, and the time of the 125/150 reply */
   readonly finalCode: number | null;
   readonly preliminaryTime: number;
+  /** packet rows that delivered the command, its 125/150 and its final reply (NaN when absent) */
+  readonly commandRow: number;
+  readonly preliminaryRow: number;
+  readonly finalRow: number;
   readonly encrypted: boolean;
   /** index of the ftp-table row of the command (-1 for transfers seen only as TLS data connections) */
   readonly ftpRow: number;
@@ -98,7 +103,6 @@ interface ControlConnection {
   readonly clientDir: 'A' | 'B';
   readonly client: Side;
   readonly server: Side;
-  stat: number;
   readonly verbs: string[];
   readonly replyCodes: number[];
   readonly users: string[];
@@ -107,6 +111,7 @@ interface ControlConnection {
   readonly serverNames: string[];
   lastAnnouncedSize: number;
   tlsTime: number;
+  tlsRow: number;
   readonly transfers: FtpTransfer[];
 }
 
@@ -118,6 +123,11 @@ interface DirectionFacts {
   readonly packets: Uint32Array;
   /** packets-table row of the direction's first packet with TCP payload (-1: none) */
   readonly firstPayloadRow: Int32Array;
+  /** rows of the direction's first FIN, first RST, first payload packet cut by the snaplen, and last packet (-1: none) */
+  readonly finRow: Int32Array;
+  readonly rstRow: Int32Array;
+  readonly cutRow: Int32Array;
+  readonly lastRow: Int32Array;
 }
 
 function numberAt(col: Column | undefined, row: number): number {
@@ -147,7 +157,7 @@ export function resolveFtpPath(cwd: string | undefined, path: string): string {
 export class FtpAnalyzer implements PostLoadAnalyzer {
   readonly name = 'ftp';
   readonly flowColumns = FTP_COLUMNS;
-  readonly packetColumns = [FTP_COLUMNS[0]!];
+  readonly packetColumns = [FTP_PACKET_STAT];
   readonly tables = [FTP_TABLE, FILES_TABLE];
 
   build({ capture }: PostLoadContext): { flowColumns: Column[]; packetColumns: Column[]; tables: Table[]; report?: ReportLine[] } {
@@ -164,6 +174,8 @@ class FtpBuild {
   private readonly ftpRows: FtpRow[] = [];
   private readonly controls: ControlConnection[] = [];
   private readonly maxFlow: number;
+  /** every ftpStat bit of every flow, with the packet that set it */
+  private readonly stat = new StatTimeline();
 
   constructor(private readonly capture: LoadedCapture) {
     this.maxFlow = this.indexFlows();
@@ -199,6 +211,7 @@ class FtpBuild {
     const p = this.capture.packets;
     const n = this.maxFlow * 2 + 2;
     const flags = new Uint16Array(n), cut = new Uint8Array(n), packets = new Uint32Array(n), firstPayloadRow = new Int32Array(n).fill(-1);
+    const finRow = new Int32Array(n).fill(-1), rstRow = new Int32Array(n).fill(-1), cutRow = new Int32Array(n).fill(-1), lastRow = new Int32Array(n).fill(-1);
     const ind = p.column('flowInd'), dir = p.column('dir'), tcpFlags = p.column('tcpFlags');
     const capLen = p.column('capLen'), wireLen = p.column('wireLen'), mlen = p.column('tcpMLen');
     for (let r = 0; r < p.rowCount; r++) {
@@ -208,18 +221,18 @@ class FtpBuild {
       if (!flow) continue;
       if (flow.firstPacketRow < 0) flow.firstPacketRow = r;
       const k = 2 * (f - 1) + (dir?.get(r) === 'B' ? 1 : 0);
-      flags[k]! |= numberAt(tcpFlags, r) & 0xff;
+      const f8 = numberAt(tcpFlags, r) & 0xff;
+      flags[k]! |= f8;
       packets[k]!++;
+      lastRow[k] = r;
+      if ((f8 & FIN) && finRow[k]! < 0) finRow[k] = r;
+      if ((f8 & RST) && rstRow[k]! < 0) rstRow[k] = r;
       if (numberAt(mlen, r) > 0) {
         if (firstPayloadRow[k]! < 0) firstPayloadRow[k] = r;
-        if (numberAt(capLen, r) < numberAt(wireLen, r)) cut[k] = 1;
+        if (numberAt(capLen, r) < numberAt(wireLen, r)) { cut[k] = 1; if (cutRow[k]! < 0) cutRow[k] = r; }
       }
     }
-    return { flags, cut, packets, firstPayloadRow };
-  }
-
-  private dirFlags(flow: TcpFlow, isB: boolean): number {
-    return this.facts.flags[2 * (flow.ind - 1) + (isB ? 1 : 0)]!;
+    return { flags, cut, packets, firstPayloadRow, finRow, rstRow, cutRow, lastRow };
   }
 
   run(): { flowColumns: Column[]; packetColumns: Column[]; tables: Table[]; report?: ReportLine[] } {
@@ -258,10 +271,14 @@ class FtpBuild {
       else if (looksFtp(a, b)) serverIsB = false;
       else return undefined;
     }
+    // known from the first packet by port, by content once both first payloads are in
+    const byPort = flow.a.port === 21 || flow.b.port === 21;
+    const firstPayload = (isB: boolean): number => this.facts.firstPayloadRow[2 * (flow.ind - 1) + (isB ? 1 : 0)]!;
+    this.stat.set(flow.ind, BIT.INIT, byPort ? flow.firstPacketRow : Math.max(firstPayload(false), firstPayload(true)));
     return {
       flow, clientDir: serverIsB ? 'A' : 'B', client: serverIsB ? flow.a : flow.b, server: serverIsB ? flow.b : flow.a,
-      stat: BIT.INIT, verbs: [], replyCodes: [], users: [], passwords: [], clientNames: [], serverNames: [],
-      lastAnnouncedSize: 0, tlsTime: NaN, transfers: [],
+      verbs: [], replyCodes: [], users: [], passwords: [], clientNames: [], serverNames: [],
+      lastAnnouncedSize: 0, tlsTime: NaN, tlsRow: NaN, transfers: [],
     };
   }
 
@@ -278,6 +295,7 @@ class FtpBuild {
   }
 
   private parseControl(control: ControlConnection): void {
+    const mark = (bits: number, at: { readonly meta: Delivery | undefined } | undefined): void => this.stat.set(control.flow.ind, bits, at?.meta?.row ?? NaN);
     const clientChunks = streamOf(this.capture, control.flow.ind, control.clientDir);
     const commands = this.parseDirection<FtpCommandEvent<Delivery>>(clientChunks, new FtpCommandParser<Delivery>());
     const serverChunks = streamOf(this.capture, control.flow.ind, control.clientDir === 'A' ? 'B' : 'A');
@@ -285,7 +303,7 @@ class FtpBuild {
     // lost reply bytes stand for a reply of unknown code: the command waiting for it must not take the next command's reply
     const replies = parsedReplies.map((e): FtpReplyEvent<Delivery> => {
       if (e.kind !== 'loss') return e;
-      control.stat |= BIT.CTRL_GAP;
+      mark(BIT.CTRL_GAP, e);
       return { kind: 'reply', code: null, lines: [], text: '', message: '', multiline: false, problem: 'gap', offset: e.offset, end: e.end, meta: e.meta, lastLineMeta: e.meta };
     });
     // merge by delivery row: a reply delivered after a command's packet answers it or a later one
@@ -297,17 +315,18 @@ class FtpBuild {
       else items.push(replies[j++]!);
     }
     for (const item of items) {
-      if (item.kind === 'loss') control.stat |= BIT.CTRL_GAP;
-      if (item.kind === 'command' && !(item as FtpCommand<Delivery>).wellFormed && (item as FtpCommand<Delivery>).verb !== '') control.stat |= BIT.MALFORMED;
-      if (item.kind === 'reply' && (item as FtpReply<Delivery>).problem !== undefined && (item as FtpReply<Delivery>).problem !== 'gap') control.stat |= BIT.MALFORMED;
+      if (item.kind === 'loss') mark(BIT.CTRL_GAP, item);
+      if (item.kind === 'command' && !(item as FtpCommand<Delivery>).wellFormed && (item as FtpCommand<Delivery>).verb !== '') mark(BIT.MALFORMED, item);
+      if (item.kind === 'reply' && (item as FtpReply<Delivery>).problem !== undefined && (item as FtpReply<Delivery>).problem !== 'gap') mark(BIT.MALFORMED, item);
       if (item.kind === 'reply') {
         const code = (item as FtpReply<Delivery>).code;
         if (code !== null && !control.replyCodes.includes(code)) control.replyCodes.push(code);
       }
     }
     for (const attempt of loginAttempts(items as ExchangeItem[])) {
-      if (attempt.outcome === 'succeeded') control.stat |= BIT.LOGIN_OK;
-      if (attempt.outcome === 'failed') control.stat |= BIT.LOGIN_FAIL;
+      const decided = attempt.decidedBy === undefined ? undefined : (items[attempt.decidedBy] as FtpReply<Delivery>);
+      if (attempt.outcome === 'succeeded') mark(BIT.LOGIN_OK, decided);
+      if (attempt.outcome === 'failed') mark(BIT.LOGIN_FAIL, decided);
     }
     const { exchanges } = pairReplies(items as ExchangeItem[]);
     let user = '';
@@ -338,18 +357,18 @@ class FtpBuild {
       };
       const ftpRow = this.ftpRows.push(row) - 1;
       const announceActive = (parsed: { ok: true; value: DataEndpoint } | { ok: false; error: string }, mode: FtpMode): void => {
-        if (!parsed.ok || parsed.value.address === undefined) { control.stat |= BIT.BAD_ENDPOINT; return; }
+        if (!parsed.ok || parsed.value.address === undefined) { mark(BIT.BAD_ENDPOINT, cmd); return; }
         if (code !== null && code >= 400) return;
         let address = parsed.value.address;
-        if (!address.equals(control.client.ip)) { control.stat |= BIT.NAT_CLIENT; address = control.client.ip; }
-        control.stat |= BIT.APRNT;
+        if (!address.equals(control.client.ip)) { mark(BIT.NAT_CLIENT, cmd); address = control.client.ip; }
+        mark(BIT.APRNT, cmd);
         endpoint = { mode, address, port: parsed.value.port, row: cmd.meta?.row ?? 0, time };
       };
       const announcePassive = (parsed: { ok: true; value: DataEndpoint } | { ok: false; error: string }, mode: FtpMode): void => {
-        if (!parsed.ok) { control.stat |= BIT.BAD_ENDPOINT; return; }
+        if (!parsed.ok) { mark(BIT.BAD_ENDPOINT, final); return; }
         const address = parsed.value.address;
-        if (address !== undefined && !address.equals(control.server.ip)) control.stat |= BIT.NAT_SERVER;
-        control.stat |= BIT.APRNT;
+        if (address !== undefined && !address.equals(control.server.ip)) mark(BIT.NAT_SERVER, final);
+        mark(BIT.APRNT, final);
         endpoint = { mode, address: control.server.ip, port: parsed.value.port, row: final!.meta?.row ?? 0, time: final!.meta?.time ?? time };
       };
       switch (verb) {
@@ -362,15 +381,15 @@ class FtpBuild {
         case 'TYPE': if (ok) type = cmd.arg.trim().charAt(0).toUpperCase(); break;
         case 'REST': if (code === 350) { const n = Number(cmd.arg.trim()); rest = Number.isSafeInteger(n) && n >= 0 ? n : 0; } break;
         case 'SIZE': if (code === 213) { const s = parseSizeReply(final!.message); if (s.ok) { sizes.set(resolveFtpPath(cwd, cmd.arg), s.value); control.lastAnnouncedSize = s.value; } } break;
-        case 'AUTH': if (code === 234) { tls = true; control.stat |= BIT.TLS; control.tlsTime = final!.meta?.time ?? time; } break;
+        case 'AUTH': if (code === 234) { tls = true; mark(BIT.TLS, final); control.tlsTime = final!.meta?.time ?? time; control.tlsRow = final!.meta?.row ?? NaN; } break;
         case 'PROT': if (ok) prot = cmd.arg.trim().toUpperCase(); break;
         case 'CCC': if (ok) tls = false; break;
         case 'PORT': announceActive(parsePortArgument(cmd.arg), 'PORT'); break;
-        case 'EPRT': control.stat |= BIT.EXTENDED; announceActive(parseEprtArgument(cmd.arg), 'EPRT'); break;
-        case 'LPRT': control.stat |= BIT.LONG; announceActive(parseLprtArgument(cmd.arg), 'LPRT'); break;
+        case 'EPRT': mark(BIT.EXTENDED, cmd); announceActive(parseEprtArgument(cmd.arg), 'EPRT'); break;
+        case 'LPRT': mark(BIT.LONG, cmd); announceActive(parseLprtArgument(cmd.arg), 'LPRT'); break;
         case 'PASV': if (code === 227) announcePassive(parsePasvReply(final!.message), 'PASV'); break;
-        case 'EPSV': if (code === 229) { control.stat |= BIT.EXTENDED; announcePassive(parseEpsvReply(final!.message), 'EPSV'); } break;
-        case 'LPSV': if (code === 228) { control.stat |= BIT.LONG; announcePassive(parseLpsvReply(final!.message), 'LPSV'); } break;
+        case 'EPSV': if (code === 229) { mark(BIT.EXTENDED, final); announcePassive(parseEpsvReply(final!.message), 'EPSV'); } break;
+        case 'LPSV': if (code === 228) { mark(BIT.LONG, final); announcePassive(parseLpsvReply(final!.message), 'LPSV'); } break;
         default: break;
       }
       if (DATA_COMMANDS.has(verb)) {
@@ -387,6 +406,7 @@ class FtpBuild {
           control.transfers.push({
             control, command: verb, path: cmd.arg, resolvedPath: resolved, direction: def.data!, endpoint, type, restOffset: rest,
             announcedSize, finalCode: code, preliminaryTime: prelim?.meta?.time ?? NaN, encrypted: tls && prot === 'P', ftpRow, dataFlow: undefined,
+            commandRow: cmd.meta?.row ?? NaN, preliminaryRow: prelim?.meta?.row ?? NaN, finalRow: final?.meta?.row ?? NaN,
           });
           row.mode = endpoint?.mode ?? '';
         }
@@ -435,6 +455,7 @@ class FtpBuild {
         control.transfers.push({
           control, command: '', path: '', resolvedPath: '', direction: 'download', endpoint: undefined, type: '', restOffset: 0,
           announcedSize: undefined, finalCode: null, preliminaryTime: NaN, encrypted: true, ftpRow: -1, dataFlow: flow,
+          commandRow: NaN, preliminaryRow: NaN, finalRow: NaN,
         });
       }
     }
@@ -450,7 +471,8 @@ class FtpBuild {
     };
     const flow = t.dataFlow;
     if (!flow) {
-      control.stat |= BIT.NDFLW | BIT.XFER_INCOMPLETE;
+      // known once the transfer is over without one: at its final reply (or the last thing seen of it)
+      this.stat.set(control.flow.ind, BIT.NDFLW | BIT.XFER_INCOMPLETE, firstKnown(t.finalRow, t.preliminaryRow, t.commandRow));
       return row;
     }
     if (t.ftpRow >= 0) this.ftpRows[t.ftpRow]!.dataFlow = flow.ind;
@@ -468,42 +490,55 @@ class FtpBuild {
     }
     const dir = senderIsA ? 'A' : 'B';
     const hash = createHash('sha256');
-    let bytes = 0, missing = 0;
+    let bytes = 0, missing = 0, firstGapRow = NaN, overrunRow = NaN;
+    const sizeKnown = t.announcedSize !== undefined && t.type !== 'A';
     for (const c of streamOf(this.capture, flow.ind, dir)) {
-      if (c.gap) { missing += c.length; continue; }
+      if (sizeKnown && Number.isNaN(overrunRow) && c.streamOffset + c.length > t.announcedSize!) overrunRow = c.gap ? c.deliveredAtRow : c.firstPacketRow;
+      if (c.gap) { missing += c.length; if (Number.isNaN(firstGapRow)) firstGapRow = c.deliveredAtRow; continue; }
       bytes += c.length;
       hash.update(this.capture.payload.read(c.fileOffset, c.length));
     }
     row.bytes = bytes;
     row.missingBytes = missing;
     row.sha256 = hash.digest('hex');
-    const senderFlags = this.dirFlags(flow, !senderIsA);
-    const anyFlags = this.dirFlags(flow, false) | this.dirFlags(flow, true);
-    const cut = this.facts.cut[2 * (flow.ind - 1) + (senderIsA ? 0 : 1)] === 1;
-    const sizeKnown = t.announcedSize !== undefined && t.type !== 'A';
+    const facts = this.facts, kA = 2 * (flow.ind - 1), kB = kA + 1;
+    const sender = senderIsA ? kA : kB;
+    const senderFlags = facts.flags[sender]!;
+    const anyFlags = facts.flags[kA]! | facts.flags[kB]!;
+    const cut = facts.cut[sender] === 1;
     const sizeOk = !sizeKnown || bytes + missing === t.announcedSize || bytes + missing === t.announcedSize! - t.restOffset;
+    const lastRow = Math.max(facts.lastRow[kA]!, facts.lastRow[kB]!);
     let verdict: FileVerdict;
-    if (t.encrypted) verdict = 'encrypted';
-    else if (cut) verdict = 'truncated-capture';
-    else if ((t.finalCode !== null && t.finalCode !== 226 && t.finalCode !== 250) || (anyFlags & RST) !== 0 || (senderFlags & FIN) === 0) verdict = 'aborted';
-    else if (missing > 0 || (senderFlags & SYN) === 0) verdict = 'gaps';
-    else if (!sizeOk) verdict = 'size-mismatch';
-    else verdict = 'complete';
+    // the packet whose arrival settled the verdict
+    let decidedAt: number;
+    if (t.encrypted) { verdict = 'encrypted'; decidedAt = NaN; }
+    else if (cut) { verdict = 'truncated-capture'; decidedAt = facts.cutRow[sender]!; }
+    else if ((t.finalCode !== null && t.finalCode !== 226 && t.finalCode !== 250) || (anyFlags & RST) !== 0 || (senderFlags & FIN) === 0) {
+      verdict = 'aborted';
+      decidedAt = firstKnown(minRow(facts.rstRow[kA]!, facts.rstRow[kB]!), t.finalRow, lastRow);
+    } else if (missing > 0 || (senderFlags & SYN) === 0) { verdict = 'gaps'; decidedAt = firstKnown(firstGapRow, flow.firstPacketRow); }
+    else if (!sizeOk) { verdict = 'size-mismatch'; decidedAt = firstKnown(facts.finRow[sender]!, t.finalRow); }
+    else { verdict = 'complete'; decidedAt = NaN; }
     row.verdict = verdict;
     row.complete = verdict === 'complete';
-    if (sizeKnown && bytes + missing > t.announcedSize!) flowStatOf(this, flow).value |= BIT.PPWF;
+    // linked once both the data connection and its announcement are seen
+    const linkedAt = Math.max(flow.firstPacketRow, t.endpoint?.row ?? control.tlsRow);
+    const at = (r: number): number => (Number.isFinite(r) && r >= 0 ? Math.max(r, linkedAt) : linkedAt);
     const mode = t.endpoint?.mode;
     const modeBit = mode === undefined ? 0 : mode === 'PASV' || mode === 'EPSV' || mode === 'LPSV' ? BIT.PASSIVE : BIT.ACTIVE;
-    let stat = BIT.PPRNT | modeBit;
-    if (!Number.isNaN(t.preliminaryTime) && flow.start < t.preliminaryTime) stat |= BIT.DATA_FIRST;
-    if (verdict !== 'complete' && verdict !== 'encrypted') { stat |= BIT.XFER_INCOMPLETE; control.stat |= BIT.XFER_INCOMPLETE; }
-    control.stat |= modeBit;
-    flowStatOf(this, flow).value |= stat;
+    this.stat.set(flow.ind, BIT.PPRNT | modeBit, linkedAt);
+    this.stat.set(control.flow.ind, modeBit, linkedAt);
+    if (sizeKnown && bytes + missing > t.announcedSize!) this.stat.set(flow.ind, BIT.PPWF, at(firstKnown(overrunRow, facts.finRow[sender]!, lastRow)));
+    if (!Number.isNaN(t.preliminaryTime) && flow.start < t.preliminaryTime) this.stat.set(flow.ind, BIT.DATA_FIRST, at(t.preliminaryRow));
+    if (verdict !== 'complete' && verdict !== 'encrypted') {
+      this.stat.set(flow.ind, BIT.XFER_INCOMPLETE, at(decidedAt));
+      this.stat.set(control.flow.ind, BIT.XFER_INCOMPLETE, at(decidedAt));
+    }
     return row;
   }
 
-  /** data flowInd -> its extra ftpStat bits, control flowInd, file name, announced size */
-  readonly dataFlows = new Map<number, { value: number; control: number; name: string; size: number }>();
+  /** data flowInd -> its control flowInd, file name, announced size */
+  private readonly dataFlows = new Map<number, { control: number; name: string; size: number }>();
 
   private files(): FtpRow[] {
     const rows: FtpRow[] = [];
@@ -511,7 +546,8 @@ class FtpBuild {
     for (const control of this.controls) {
       for (const t of control.transfers) {
         if (!t.dataFlow) continue;
-        const d = flowStatOf(this, t.dataFlow);
+        let d = this.dataFlows.get(t.dataFlow.ind);
+        if (!d) { d = { control: 0, name: '', size: 0 }; this.dataFlows.set(t.dataFlow.ind, d); }
         d.control = control.flow.ind;
         if (t.direction !== 'listing' && t.path !== '') d.name = t.path;
         d.size = t.announcedSize ?? 0;
@@ -538,7 +574,7 @@ class FtpBuild {
       const links = control.transfers.flatMap((t) => (t.dataFlow ? [t.dataFlow.ind] : []));
       for (const r of [rowA, rowB]) {
         if (r < 0) continue;
-        stat[r] = control.stat;
+        stat[r] = this.stat.value(control.flow.ind);
         cdf[r] = links;
         plen[r] = control.lastAnnouncedSize;
       }
@@ -558,7 +594,7 @@ class FtpBuild {
       const flow = this.flows.get(ind)!;
       for (const r of [flow.rowA, flow.rowB]) {
         if (r < 0) continue;
-        stat[r] = d.value;
+        stat[r] = this.stat.value(ind);
         cdf[r] = [d.control];
         plen[r] = d.size;
         if (d.name !== '') { cp[r] = [d.name]; numCp[r] = 1; }
@@ -569,27 +605,21 @@ class FtpBuild {
       ftpNumPass: numPass, ftpPass: passes, ftpNumCP: numCp, ftpCP: cp, ftpPLen: plen,
     };
     const flowColumns = FTP_COLUMNS.map((def) => memoryColumn(def, data[def.name]!));
-    // per packet: the ftpStat of its flow direction (as the flow ends up)
+    // per packet: its flow's ftpStat after that packet (bits set by later packets not yet)
     const p = this.capture.packets;
-    const ind = p.column('flowInd'), dir = p.column('dir');
-    const rowOf = new Map<number, number>();
-    for (const flow of this.flows.values()) {
-      if (flow.rowA >= 0) rowOf.set(2 * flow.ind, flow.rowA);
-      if (flow.rowB >= 0) rowOf.set(2 * flow.ind + 1, flow.rowB);
-    }
-    const packetStat = new Float64Array(p.rowCount);
+    const ind = p.column('flowInd');
+    const packetStat = this.stat.perPacket((r) => numberAt(ind, r), p.rowCount);
     let controlPackets = 0, dataPackets = 0;
     for (let r = 0; r < p.rowCount; r++) {
+      // counted by what the flow turned out to be, as Tranalyzer counts at flow output
       const f = numberAt(ind, r);
-      if (!(f > 0)) continue;
-      const fr = rowOf.get(2 * f + (dir?.get(r) === 'B' ? 1 : 0));
-      const s = fr === undefined ? 0 : stat[fr]!;
-      packetStat[r] = s;
+      if (!(f > 0) || !this.stat.has(f)) continue;
+      const s = this.stat.value(f);
       if (s & BIT.INIT) controlPackets++;
       else if (s & BIT.PPRNT) dataPackets++;
     }
     this.packetCounts = { controlPackets, dataPackets };
-    return { flowColumns, packetColumns: [memoryColumn(FTP_COLUMNS[0]!, Array.from(packetStat))] };
+    return { flowColumns, packetColumns: [memoryColumn(FTP_PACKET_STAT, Array.from(packetStat))] };
   }
 
   private packetCounts = { controlPackets: 0, dataPackets: 0 };
@@ -605,9 +635,13 @@ class FtpBuild {
   }
 }
 
-function flowStatOf(build: FtpBuild, flow: TcpFlow): { value: number; control: number; name: string; size: number } {
-  let d = build.dataFlows.get(flow.ind);
-  if (!d) { d = { value: 0, control: 0, name: '', size: 0 }; build.dataFlows.set(flow.ind, d); }
-  return d;
+/** The first of `rows` that is a packet row (NaN when none is). */
+function firstKnown(...rows: number[]): number {
+  for (const r of rows) if (Number.isFinite(r) && r >= 0) return r;
+  return NaN;
 }
 
+/** The smaller of two rows where -1 means none (-1 when both are). */
+function minRow(x: number, y: number): number {
+  return x < 0 ? y : y < 0 ? x : Math.min(x, y);
+}

@@ -59,3 +59,9 @@ export const FTP_COLUMNS: readonly ColumnDef[] = [
   { name: 'ftpCP', type: 'str', repeated: true, tranalyzer: true, description: 'Names: command arguments (client flow), the 215 line and names from 125/150 (server flow), the transferred file\'s own name from its RETR/STOR/APPE/STOU (data flow); in full, no cap (Tranalyzer: 50 characters, 20 or 5 values, data-flow name cut to the 150 name\'s length)' },
   { name: 'ftpPLen', type: 'u64', tranalyzer: true, description: 'Announced file size: from this transfer\'s 150 "(N bytes)" or its SIZE/213; 0 if none was announced (Tranalyzer: U32, may keep a previous transfer\'s size)' },
 ];
+
+/** ftpStat of the packets table: the flow's value as it stood after each packet. */
+export const FTP_PACKET_STAT: ColumnDef = {
+  ...FTP_COLUMNS[0]!,
+  description: 'The flow\'s ftpStat after this packet (Tranalyzer packet mode): only the bits set by this packet or earlier ones, e.g. FTP_LOGIN_OK from the 230 reply on, FTP_PPRNT on a data connection from its first packet after the announcement; 0 on flows that are not FTP',
+};
