@@ -63,6 +63,8 @@ export class FlowshParser extends CstParser {
       { ALT: () => this.SUBRULE(this.clearStatement) },
       { ALT: () => this.SUBRULE(this.followStatement) },
       { ALT: () => this.SUBRULE(this.carveStatement) },
+      { ALT: () => this.SUBRULE(this.saveStatement) },
+      { ALT: () => this.SUBRULE(this.exportStatement) },
     ]);
   });
 
@@ -91,6 +93,23 @@ export class FlowshParser extends CstParser {
   readonly carveStatement = this.RULE('carveStatement', () => {
     this.CONSUME(T.Carve);
     this.OPTION(() => this.SUBRULE(this.whereClause));
+    this.CONSUME(T.To);
+    this.SUBRULE(this.rawArgument);
+  });
+
+  /** `save TABLE [where EXPR] to FILE`: the packets (or the flows' packets) as a capture file */
+  readonly saveStatement = this.RULE('saveStatement', () => {
+    this.CONSUME(T.Save);
+    this.CONSUME(T.Identifier);
+    this.OPTION(() => this.SUBRULE(this.whereClause));
+    this.CONSUME(T.To);
+    this.SUBRULE(this.rawArgument);
+  });
+
+  /** `export QUERY to FILE`: a query's rows written as CSV, TSV, JSON Lines or Parquet */
+  readonly exportStatement = this.RULE('exportStatement', () => {
+    this.CONSUME(T.Export);
+    this.SUBRULE(this.queryStatement);
     this.CONSUME(T.To);
     this.SUBRULE(this.rawArgument);
   });

@@ -135,6 +135,8 @@ export const History = keyword('history');
 export const Clear = keyword('clear');
 export const Follow = keyword('follow');
 export const Carve = keyword('carve');
+export const Save = keyword('save');
+export const Export = keyword('export');
 export const To = keyword('to', true);
 export const As = keyword('as');
 
@@ -142,6 +144,7 @@ export const As = keyword('as');
 export const keywordTokens: readonly TokenType[] = [
   Where, Select, Group, By, Sort, Asc, Desc, Limit, And, Or, Not, In,
   Explain, Columns, Report, Help, Load, Quit, Exit, History, Clear, Follow, As, Carve, To,
+  Save, Export,
 ];
 
 // ---------------------------------------------------------------- operators and punctuation

@@ -6,8 +6,7 @@
  * destination is only replaced with `overwrite: true`); `abort()` or a failure leaves nothing
  * behind. Packets are copied byte for byte; only a snaplen shorter than the data truncates them.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import { AtomicFile, FileExistsError } from '../output/atomicFile.ts';
 
 export const LINKTYPE_ETHERNET = 1;
 export const LINKTYPE_RAW = 101;
@@ -30,13 +29,12 @@ export interface OutputTarget {
   readonly path?: string;
   /** replace an existing destination (default false: creating/closing fails with CaptureFileExistsError) */
   readonly overwrite?: boolean;
+  /** create missing parent directories of `path` (default false) */
+  readonly createDirectories?: boolean;
 }
 
-export class CaptureFileExistsError extends Error {
-  constructor(readonly file: string) {
-    super(`${file}: file exists (not overwritten)`);
-  }
-}
+/** thrown when the destination exists (the one error of every atomic file in flowsh) */
+export { FileExistsError as CaptureFileExistsError };
 
 /**
  * Bytes are staged in one reused buffer (so writing a packet allocates nothing); a full stage goes
@@ -46,27 +44,12 @@ class Output {
   readonly stage = Buffer.allocUnsafe(STAGE_BYTES);
   stageUsed = 0;
   private readonly chunks: Buffer[] = [];
-  private fd: number | undefined;
-  private tempPath: string | undefined;
+  private readonly file: AtomicFile | undefined;
   private finished = false;
   bytesWritten = 0;
 
   constructor(private readonly target: OutputTarget) {
-    if (target.path === undefined) return;
-    const dest = path.resolve(target.path);
-    if (!target.overwrite && fs.existsSync(dest)) throw new CaptureFileExistsError(target.path);
-    const dir = path.dirname(dest);
-    // .tmp names are git-ignored; pid + counter keep concurrent writers apart
-    for (let attempt = 0; ; attempt++) {
-      const candidate = path.join(dir, `.${path.basename(dest)}.${process.pid}.${tempCounter++}.tmp`);
-      try {
-        this.fd = fs.openSync(candidate, 'wx', 0o644);
-        this.tempPath = candidate;
-        break;
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 100) throw err;
-      }
-    }
+    if (target.path !== undefined) this.file = new AtomicFile(target.path, { overwrite: target.overwrite ?? false, createDirectories: target.createDirectories ?? false });
   }
 
   get isFile(): boolean {
@@ -102,12 +85,8 @@ class Output {
   }
 
   private emit(bytes: Uint8Array): void {
-    if (this.fd === undefined) {
-      this.chunks.push(Buffer.from(bytes)); // a copy: the stage is reused
-      return;
-    }
-    let done = 0;
-    while (done < bytes.length) done += fs.writeSync(this.fd, bytes, done, bytes.length - done);
+    if (this.file === undefined) this.chunks.push(Buffer.from(bytes)); // a copy: the stage is reused
+    else this.file.write(bytes);
   }
 
   /** Memory targets: everything written so far. */
@@ -122,17 +101,9 @@ class Output {
 
   close(): void {
     if (this.finished) return;
-    if (this.fd === undefined) {
-      this.spill();
-      this.finished = true;
-      return;
-    }
     try {
       this.spill();
-      fs.fsyncSync(this.fd);
-      fs.closeSync(this.fd);
-      this.fd = undefined;
-      this.moveIntoPlace(path.resolve(this.target.path!));
+      this.file?.commit();
     } catch (err) {
       this.abort();
       throw err;
@@ -140,45 +111,13 @@ class Output {
     this.finished = true;
   }
 
-  private moveIntoPlace(dest: string): void {
-    const temp = this.tempPath!;
-    if (this.target.overwrite) {
-      fs.renameSync(temp, dest);
-    } else {
-      // link() fails if dest exists, so a file created meanwhile is never clobbered
-      try {
-        fs.linkSync(temp, dest);
-      } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code;
-        if (code === 'EEXIST') throw new CaptureFileExistsError(this.target.path!);
-        if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EXDEV') throw err;
-        // file systems without hard links: check, then rename (a small race remains)
-        if (fs.existsSync(dest)) throw new CaptureFileExistsError(this.target.path!);
-        fs.renameSync(temp, dest);
-        this.tempPath = undefined;
-        return;
-      }
-      fs.unlinkSync(temp);
-    }
-    this.tempPath = undefined;
-  }
-
   abort(): void {
     this.finished = true;
     this.chunks.length = 0;
     this.stageUsed = 0;
-    if (this.fd !== undefined) {
-      try { fs.closeSync(this.fd); } catch { /* already failing */ }
-      this.fd = undefined;
-    }
-    if (this.tempPath !== undefined) {
-      try { fs.unlinkSync(this.tempPath); } catch { /* already gone */ }
-      this.tempPath = undefined;
-    }
+    this.file?.abort();
   }
 }
-
-let tempCounter = 0;
 
 /** Common API of both writers. */
 export interface CaptureWriter {

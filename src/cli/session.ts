@@ -15,6 +15,8 @@ import { tcpdumpLines } from '../output/tcpdump.ts';
 import { carveFiles, withCarvedAs } from '../carve/carve.ts';
 import { MemoryTable } from '../store/memoryTable.ts';
 import type { TableDef } from '../schema/types.ts';
+import { expandCaptureName, runExport, runSave } from '../export/statements.ts';
+import { VERSION } from './usage.ts';
 
 const CARVED_TABLE: TableDef = {
   name: 'carved', description: 'What carve wrote',
@@ -231,7 +233,7 @@ export class Session {
       }
       case 'carve': {
         const capture = this.requireCapture(statement);
-        const result = carveFiles(capture, statement.where, statement.directory, statement.text);
+        const result = carveFiles(capture, statement.where, expandCaptureName(statement.directory, capture), statement.text);
         const table = MemoryTable.fromRows(CARVED_TABLE, result.files.map((f) => ({ ...f })));
         this.print({ table, columns: table.columns, rows: Int32Array.from(result.files.keys()), rowCount: result.files.length, totalRows: result.files.length });
         const written = result.files.filter((f) => f.carvedAs !== '').length;
@@ -245,6 +247,12 @@ export class Session {
         this.io.err(`carved ${written} of ${result.files.length} transfers into ${escapeText(result.directory)} (manifest: ${escapeText(result.manifest)}, ${result.transcripts.length} control transcripts)\n`);
         return 'ok';
       }
+      case 'save':
+        this.io.err(escapeText(runSave(this.requireCapture(statement), statement)) + '\n');
+        return 'ok';
+      case 'export':
+        this.io.err(escapeText(runExport(this.requireCapture(statement), statement, `flowsh ${VERSION}`)) + '\n');
+        return 'ok';
       case 'quit':
         return 'quit';
       default:

@@ -12,6 +12,8 @@ export const STATEMENT_EXAMPLES: Readonly<Record<string, string>> = {
   columns: 'columns flows',
   follow: 'follow flow 4',
   carve: "carve where verdict == \"complete\" to carved",
+  save: 'save flows where port(21) to ftp-only.pcapng',
+  export: 'export flows where tcp() select flowInd, dir, srcIP, dstIP, numBytesSnt to flows.parquet',
   report: 'report',
   help: 'help bitsanyset',
   load: 'load samples/ftp-active.pcap',

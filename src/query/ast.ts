@@ -83,6 +83,20 @@ export interface CarveStatement extends StatementBase {
   readonly directory: string;
 }
 
+/** `save packets|flows [where EXPR] to FILE`: `query` is the table and its where clause */
+export interface SaveStatement extends StatementBase {
+  readonly kind: 'save';
+  readonly query: QueryStatement;
+  readonly path: string;
+}
+
+/** `export QUERY to FILE`: any query's rows (where, select, group by, sort, limit) */
+export interface ExportStatement extends StatementBase {
+  readonly kind: 'export';
+  readonly query: QueryStatement;
+  readonly path: string;
+}
+
 /** `follow flow N [dir A|B] [as ascii|hex|raw]` */
 export interface FollowStatement extends StatementBase {
   readonly kind: 'follow';
@@ -112,4 +126,5 @@ export type ShellStatement =
   | (StatementBase & { readonly kind: 'history' })
   | (StatementBase & { readonly kind: 'clear' });
 
-export type Statement = QueryStatement | ExplainStatement | ColumnsStatement | FollowStatement | CarveStatement | ShellStatement;
+export type Statement =
+  | QueryStatement | ExplainStatement | ColumnsStatement | FollowStatement | CarveStatement | SaveStatement | ExportStatement | ShellStatement;

@@ -127,6 +127,24 @@ class AstBuilder extends BaseVisitor {
     return { kind: 'carve', ...this.base(n), ...(where ? { where: this.v(node(where.children, 'expression')!) as Expr } : {}), directory };
   }
 
+  saveStatement(ctx: Children, n: CstNode): Statement {
+    const table = token(ctx, 'Identifier')!;
+    const where = node(ctx, 'whereClause');
+    const whereNode = where ? node(where.children, 'expression') : undefined;
+    const query: QueryStatement = {
+      kind: 'query', text: this.text, span: joinSpans(tokenSpan(table), where ? nodeSpan(where) : tokenSpan(table)),
+      table: { name: table.image, span: tokenSpan(table) },
+      ...(whereNode ? { where: this.v(whereNode) as Expr } : {}),
+    };
+    return { kind: 'save', ...this.base(n), query, path: this.v(node(ctx, 'rawArgument')!) as string };
+  }
+
+  exportStatement(ctx: Children, n: CstNode): Statement {
+    const query = this.v(node(ctx, 'queryStatement')!) as QueryStatement;
+    if (query.as) this.fail('export writes rows as the file name says (.csv, .tsv, .jsonl, .parquet): leave out as', query.as.span);
+    return { kind: 'export', ...this.base(n), query, path: this.v(node(ctx, 'rawArgument')!) as string };
+  }
+
   followStatement(ctx: Children, n: CstNode): Statement {
     const words = (ctx['Identifier'] ?? []) as IToken[];
     const flowWord = words[0]!;

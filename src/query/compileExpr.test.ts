@@ -284,7 +284,9 @@ test('the function table is complete and consistent: every function compiles fro
     assert.equal(typeof compileFilter(call, flows), 'function', call);
   }
   for (const keyword of STATEMENT_KEYWORDS) {
-    const minimal: Record<string, string> = { load: 'load x', explain: 'explain flowStat', follow: 'follow flow 1', carve: 'carve to x' };
+    const minimal: Record<string, string> = {
+      load: 'load x', explain: 'explain flowStat', follow: 'follow flow 1', carve: 'carve to x', save: 'save packets to x', export: 'export flows to x',
+    };
     const text = minimal[keyword] ?? keyword;
     assert.notEqual(parseStatement(text).kind, 'query', `${keyword} starts its own statement`);
   }

@@ -5,6 +5,11 @@ export interface StatementHelp {
   readonly keyword: string;
   readonly syntax: string;
   readonly description: string;
+  /**
+   * statements written `KEYWORD TABLE clauses... to PATH` (save, export): the tables the second word
+   * may name ('any' for every table) and the clause words after it, for completion
+   */
+  readonly tableClauses?: { readonly tables: readonly string[] | 'any'; readonly clauses: readonly string[] };
 }
 
 export const STATEMENTS: readonly StatementHelp[] = [
@@ -16,6 +21,16 @@ export const STATEMENTS: readonly StatementHelp[] = [
   { keyword: 'explain', syntax: 'explain COLUMN[=VALUE]', description: 'meaning of the bits or values of a column (like tawk -V)' },
   { keyword: 'columns', syntax: 'columns [TABLE]', description: 'list columns with type and description' },
   { keyword: 'carve', syntax: 'carve [where EXPR] to DIR', description: 'write the files that crossed FTP data connections (EXPR over the files table) into DIR, with manifest.jsonl; never overwrites' },
+  {
+    keyword: 'save', syntax: 'save packets|flows [where EXPR] to FILE',
+    description: 'write the selected packets, or every packet of the selected flows (both directions), byte for byte to a new .pcap or .pcapng ({name} in FILE: the capture\'s name); never overwrites',
+    tableClauses: { tables: ['packets', 'flows'], clauses: ['where', 'to'] },
+  },
+  {
+    keyword: 'export', syntax: 'export TABLE [where EXPR] [select COL, ...] [group by ...] [sort ...] [limit N] to FILE',
+    description: 'write a query\'s rows to a new .csv, .tsv, .jsonl or .parquet file, typed columns from the schema ({name} in FILE: the capture\'s name); never overwrites',
+    tableClauses: { tables: 'any', clauses: ['where', 'select', 'group by', 'sort', 'limit', 'to'] },
+  },
   { keyword: 'follow', syntax: 'follow flow N [dir A|B] [as ascii|hex|raw]', description: 'the reassembled TCP conversation of a flow, like Wireshark\'s Follow TCP Stream (raw: bytes unchanged, for a file)' },
   { keyword: 'report', syntax: 'report', description: 'summary of the loaded capture' },
   { keyword: 'help', syntax: 'help [TOPIC]', description: 'help on statements, functions and columns' },

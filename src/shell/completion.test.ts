@@ -92,3 +92,16 @@ test('bit names complete inside the mask string of bitsanyset and bitsallset', (
   const { state } = tabbed(partial);
   assert.ok(state.text.startsWith(`flows where bitsallset(flowStat, "${flowStat.bits![0]!.name}|`));
 });
+
+test('save and export: the tables they take, then that table\'s clauses and columns, then to and a path', () => {
+  assert.deepEqual(texts('save '), ['flows', 'packets'], 'save writes packets: only packets and flows');
+  assert.ok(texts('export ').includes('ftp') && texts('export ').includes('flows'));
+  assert.deepEqual(texts('save flows '), ['where', 'to']);
+  assert.ok(texts('save packets where ').includes('tcpFlags') && texts('save packets where ').includes('to'));
+  assert.ok(!texts('save flows where ').includes('pktNo'), 'flows columns after save flows where');
+  assert.deepEqual(texts('export flows '), ['where', 'select', 'group by', 'sort', 'limit', 'to']);
+  assert.ok(texts('export flows select srcIP, ').includes('numBytesSnt') && texts('export flows select srcIP ').includes('to'));
+  assert.ok(texts('export flows sort flowInd ').includes('to'));
+  assert.deepEqual(texts('export flows where tcp() to sm'), ['smtp.pcap']);
+  assert.equal(tabbed('save pa').state.text, 'save packets ');
+});

@@ -1,7 +1,8 @@
 /**
  * Tab completion that knows where the cursor is: statement words and tables first, the table's
  * columns after where/select/group by/sort, functions with their signatures, bit values after
- * `explain COLUMN=`, bit names in the mask string of bitsanyset/bitsallset, file paths after `load` and `to`. Names come from the schema and the
+ * `explain COLUMN=`, bit names in the mask string of bitsanyset/bitsallset, file paths after `load` and `to`, tables and
+ * their clauses after `save` and `export`. Names come from the schema and the
  * language tables, never from a list kept here.
  */
 import { readdirSync } from 'node:fs';
@@ -144,18 +145,28 @@ export function complete(text: string, cursor: number, ctx: CompletionContext): 
       return done(explainable.map((c) => ({ ...columnItem(c), suffix: '=' })));
     }
   }
+  // `save TABLE ...`, `export TABLE ...`: a table, then that table's clauses
+  const tableStatement = STATEMENTS.find((s) => s.keyword === first && s.tableClauses)?.tableClauses;
+  if (tableStatement) {
+    const allowed = tables.filter((t) => tableStatement.tables === 'any' || tableStatement.tables.includes(t.def.name));
+    if (wordsBefore.length === 1) return done(allowed.map((t) => tableItems.find((i) => i.text === t.def.name)!));
+    const named = allowed.find((t) => t.def.name.toLowerCase() === wordsBefore[1]);
+    return done(named ? queryItems(named, wordsBefore.slice(1), tableStatement.clauses) : []);
+  }
   const table = tables.find((t) => t.def.name.toLowerCase() === first);
   if (!table) return done([]);
   return done(queryItems(table, wordsBefore));
 }
 
-function queryItems(table: Table, wordsBefore: readonly string[]): CompletionItem[] {
+const QUERY_CLAUSES: readonly string[] = ['where', 'select', 'group by', 'sort', 'limit'];
+
+/** completions inside `TABLE clauses...`; `order` is the clause words the statement takes, in typing order */
+function queryItems(table: Table, wordsBefore: readonly string[], order: readonly string[] = QUERY_CLAUSES): CompletionItem[] {
   const columns = table.def.columns.map(columnItem);
   let clause: string | undefined;
   for (const w of wordsBefore.slice(1)) if (['where', 'select', 'group', 'by', 'sort', 'limit'].includes(w)) clause = w;
   const previous = wordsBefore[wordsBefore.length - 1];
   const clausesAfter = (name: string | undefined): CompletionItem[] => {
-    const order = ['where', 'select', 'group by', 'sort', 'limit'];
     const from = name === undefined ? 0 : order.indexOf(name === 'by' || name === 'group' ? 'group by' : name) + 1;
     return order.slice(from).map(keywordItem);
   };
@@ -171,9 +182,10 @@ function queryItems(table: Table, wordsBefore: readonly string[]): CompletionIte
     case 'by':
       return [...columns, ...clausesAfter('by')];
     case 'sort':
-      return [...columns, ...AGGREGATE_FUNCTIONS.map(functionItem), keywordItem('asc'), keywordItem('desc'), keywordItem('limit')];
+      return [...columns, ...AGGREGATE_FUNCTIONS.map(functionItem), keywordItem('asc'), keywordItem('desc'), ...clausesAfter('sort')];
     default:
-      return [];
+      // after `limit N`: what the statement takes after it (`to` for export)
+      return clausesAfter(clause);
   }
 }
 

@@ -25,6 +25,8 @@ export interface Frame {
   readonly capLen: number;
   readonly wireLen: number;
   readonly linkType: number;
+  /** index into `info.interfaces` (classic pcap: 0) */
+  readonly interfaceId: number;
   readonly tsSec: number;
   readonly tsNsec: number;
   /** offset of the frame's first byte in the (decompressed) capture */
@@ -112,7 +114,7 @@ export async function loadCapture(file: string, opts: LoadOptions = {}): Promise
     const capLen = capLens[row]!;
     return {
       bytes: payload.read(offsets[row]!, capLen), capLen, wireLen: wireLens[row]!,
-      linkType: info.interfaces[ifaces[row]!]?.linkType ?? info.interfaces[0]?.linkType ?? 1,
+      linkType: info.interfaces[ifaces[row]!]?.linkType ?? info.interfaces[0]?.linkType ?? 1, interfaceId: ifaces[row]!,
       tsSec: secs[row]!, tsNsec: nsecs[row]!, fileOffset: offsets[row]!,
     };
   };
