@@ -2,7 +2,7 @@
 import { formatHex, isFlagType, type ColumnDef } from '../schema/types.ts';
 import type { Column } from './table.ts';
 import { IpAddr, type Value } from './value.ts';
-import { escapeText } from '../output/escape.ts';
+import { escapeBytes, escapeText } from '../output/escape.ts';
 
 const NS_PER_S = 1_000_000_000;
 
@@ -146,6 +146,33 @@ export class ComputedColumn implements Column {
   json(row: number): string {
     return valueJson(this.compute(row), this.def);
   }
+}
+
+/**
+ * Bytes read from the capture on demand (payload is never held in memory): the value is the bytes
+ * as a Latin-1 string, the text their escaped form. `bytes(row, max)` reads only a prefix, for
+ * callers that look at how a payload starts.
+ */
+export class LazyBytesColumn implements Column {
+  constructor(readonly def: ColumnDef, private readonly read: (row: number, maxLength: number) => Uint8Array) {}
+  bytes(row: number, maxLength = Infinity): Uint8Array {
+    return this.read(row, maxLength);
+  }
+  get(row: number): Value {
+    return latin1(this.read(row, Infinity));
+  }
+  text(row: number): string {
+    return escapeBytes(this.read(row, Infinity));
+  }
+  json(row: number): string {
+    return JSON.stringify(this.get(row));
+  }
+}
+
+export function latin1(bytes: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < bytes.length; i += 4096) s += String.fromCharCode(...bytes.subarray(i, i + 4096));
+  return s;
 }
 
 /** A column of another table seen through a row map (packets -> their flow row); -1 maps to null. */

@@ -192,3 +192,26 @@ test('the two directions of a connection seen on different VLANs form one flow',
     assert.equal(cell(flows, 'flowStat', 1), '0x0400000000004101');
   });
 });
+
+test('packetFlowRows maps each packet to the flows row of its flowInd and dir; l7Content reads a prefix on request', async () => {
+  await load([
+    { t: 0, frame: tcp4('c', 40001, 21, TCP_SYN, 100, 0) },
+    { t: 0.001, frame: tcp4('s', 21, 40001, TCP_SYN | TCP_ACK, 500, 101) },
+    { t: 0.002, frame: ethernet({ src: CMAC, dst: mac('ff:ff:ff:ff:ff:ff'), etherType: ETHERTYPE_ARP },
+      arp({ op: ARP_REQUEST, senderMac: CMAC, senderIp: CLIENT, targetMac: mac('00:00:00:00:00:00'), targetIp: SERVER })) },
+    { t: 0.010, frame: tcp4('s', 21, 40001, TCP_ACK | TCP_PSH, 501, 101, '220 ready for you\r\n') },
+  ], (c) => {
+    const { flows, packets, packetFlowRows } = c;
+    assert.equal(packetFlowRows.length, packets.rowCount);
+    for (let p = 0; p < packets.rowCount; p++) {
+      const r = packetFlowRows[p]!;
+      assert.ok(r >= 0 && r < flows.rowCount, `packet ${p + 1} has a flow row`);
+      assert.equal(cell(flows, 'flowInd', r), cell(packets, 'flowInd', p));
+      assert.equal(cell(flows, 'dir', r), cell(packets, 'dir', p));
+    }
+    const content = packets.column('l7Content') as unknown as { bytes(row: number, max?: number): Uint8Array };
+    assert.equal(new TextDecoder().decode(content.bytes(3, 7)), '220 rea');
+    assert.equal(content.bytes(3).length, 19);
+    assert.equal(packets.column('l7Content')!.get(3), '220 ready for you\r\n');
+  });
+});

@@ -45,6 +45,8 @@ export interface LoadedCapture {
   readonly warnings: readonly CaptureWarning[];
   readonly payload: PayloadSource;
   readonly analyzers: readonly Analyzer[];
+  /** packets-table row -> flows-table row of its flow direction (-1 for packets without a flow) */
+  readonly packetFlowRows: Int32Array;
   /** release the file handle and any decompressed spill file */
   close(): void;
 }
@@ -52,6 +54,8 @@ export interface LoadedCapture {
 export interface LoadOptions {
   readonly signal?: AbortSignal;
   readonly progress?: (bytesRead: number, totalBytes: number, packets: number) => void;
+  /** called at the end of each phase of the load with its wall-clock milliseconds (for the bench) */
+  readonly phase?: (name: string, ms: number) => void;
 }
 
 /** 64-bit values from (low, high) 32-bit word pairs without creating a BigInt per row. */
@@ -103,9 +107,13 @@ export async function loadCapture(file: string, opts: LoadOptions = {}): Promise
     rmSync(spillPath, { force: true });
     throw e;
   }
+  const phase = phaseTimer(opts.phase, started);
+  phase('read, decode, per-packet hooks');
   store.finishFlows();
+  phase('end of flows');
   const payload = openPayloadSource(file, info.compressed ? spillPath : undefined);
-  const { flows, packets } = assembleTables(store, info, payload);
+  const { flows, packets, packetFlowRows } = assembleTables(store, info, payload);
+  phase('tables');
   const report = buildReport(store, info, flows, analyzers, performance.now() - started);
   const offsets = store.fileOffsets.finish(), capLens = store.capLens.finish(), wireLens = store.wireLens.finish();
   const ifaces = store.interfaceIds.finish(), secs = store.packetSec.finish(), nsecs = store.packetNsec.finish();
@@ -119,7 +127,7 @@ export async function loadCapture(file: string, opts: LoadOptions = {}): Promise
     };
   };
   const base: LoadedCapture = {
-    file, info, flows, packets, report, payload, analyzers, readFrame,
+    file, info, flows, packets, report, payload, analyzers, readFrame, packetFlowRows,
     catalog: new SimpleCatalog([flows, packets]),
     warnings: store.warnings,
     close() {
@@ -127,7 +135,21 @@ export async function loadCapture(file: string, opts: LoadOptions = {}): Promise
       if (info.compressed) rmSync(spillPath, { force: true });
     },
   };
-  return runPostLoad(base);
+  phase('report');
+  const loaded = runPostLoad(base);
+  phase('post-load analyzers');
+  return loaded;
+}
+
+/** Calls `report` with each phase's name and milliseconds since the previous phase ended. */
+function phaseTimer(report: LoadOptions['phase'], started: number): (name: string) => void {
+  let last = started;
+  return (name) => {
+    if (!report) return;
+    const now = performance.now();
+    report(name, now - last);
+    last = now;
+  };
 }
 
 /** Post-load analyzers add columns to flows and packets, tables of their own, and report lines. */
@@ -144,7 +166,7 @@ function runPostLoad(base: LoadedCapture): LoadedCapture {
   return capture;
 }
 
-function assembleTables(store: RecordingStore, info: CaptureInfo, payload: PayloadSource): { flows: Table; packets: Table } {
+function assembleTables(store: RecordingStore, info: CaptureInfo, payload: PayloadSource): { flows: Table; packets: Table; packetFlowRows: Int32Array } {
   // flows table order: by flowInd, A before B; directions without packets are left out
   const storageRows = store.flowCount() * 2;
   const order: number[] = [];
@@ -213,5 +235,6 @@ function assembleTables(store: RecordingStore, info: CaptureInfo, payload: Paylo
   return {
     flows: new ColumnTable('flows', FLOWS_DESCRIPTION, flowOrder.length, flowColumns),
     packets: new ColumnTable('packets', PACKETS_DESCRIPTION, packetCount, packetColumns),
+    packetFlowRows: packetFlowTableRow,
   };
 }

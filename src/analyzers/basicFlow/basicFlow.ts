@@ -5,10 +5,9 @@ import type { ColumnDef } from '../../schema/types.ts';
 import type { Column } from '../../store/table.ts';
 import { growF64, growI32, growU16, growU32, growU8, type Growable } from '../../store/growable.ts';
 import {
-  ComputedColumn, DictColumn, DurationColumn, IpColumn, MappedColumn, NumberColumn, TimeColumn, formatMac,
+  ComputedColumn, DictColumn, DurationColumn, IpColumn, LazyBytesColumn, MappedColumn, NumberColumn, TimeColumn, formatMac,
 } from '../../store/columns.ts';
 import { headerStackCode, headerStackFromCode } from '../../decode/decode.ts';
-import { escapeBytes } from '../../output/escape.ts';
 import type { Value } from '../../store/value.ts';
 
 const MAX_HDR_DESC = 4;
@@ -241,10 +240,10 @@ export class BasicFlowAnalyzer implements Analyzer {
     const srcMac = this.pktSrcMac.finish(), dstMac = this.pktDstMac.finish();
     const l7Off = this.pktL7Offset.finish(), l7Len = this.pktL7Len.finish();
     const capLen = ctx.packetCapLen, fileOffset = ctx.packetFileOffset, payload = ctx.payload;
-    const l7Bytes = (p: number): Uint8Array => {
+    const l7Bytes = (p: number, max: number): Uint8Array => {
       const off = l7Off[p]!;
       if (off === 0) return new Uint8Array(0);
-      const len = Math.max(0, Math.min(l7Len[p]!, capLen[p]! - off));
+      const len = Math.max(0, Math.min(l7Len[p]!, capLen[p]! - off, max));
       return len === 0 ? new Uint8Array(0) : payload.read(fileOffset[p]! + off, len);
     };
     const hdrDict = this.hdrCodes.map((c) => headerStackFromCode(c));
@@ -273,7 +272,7 @@ export class BasicFlowAnalyzer implements Analyzer {
       new NumberColumn(P('capLen'), capLen),
       new NumberColumn(P('wireLen'), this.pktWireLen.finish()),
       new NumberColumn(P('l7Len'), l7Len),
-      new ComputedColumn(P('l7Content'), (p) => latin1(l7Bytes(p)), (p) => escapeBytes(l7Bytes(p))),
+      new LazyBytesColumn(P('l7Content'), l7Bytes),
     ];
     return { flowColumns, packetColumns };
   }
@@ -284,10 +283,4 @@ function mapIds(ids: ArrayLike<number>, valueOfId: readonly number[]): Uint16Arr
   const out = new Uint16Array(ids.length);
   for (let i = 0; i < ids.length; i++) out[i] = valueOfId[ids[i]!]!;
   return out;
-}
-
-function latin1(bytes: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < bytes.length; i += 4096) s += String.fromCharCode(...bytes.subarray(i, i + 4096));
-  return s;
 }

@@ -11,6 +11,7 @@ import type { Column, Table } from '../../store/table.ts';
 import type { LoadedCapture } from '../../store/load.ts';
 import { IpAddr, type Value } from '../../store/value.ts';
 import { MemoryTable, memoryColumn } from '../../store/memoryTable.ts';
+import { LazyBytesColumn, latin1 } from '../../store/columns.ts';
 import { streamOf, type TimedStreamChunk } from '../../reassembly/stream.ts';
 import { FtpCommandParser, lookupCommand, commandBitfield, type FtpCommand, type FtpCommandEvent } from './commands.ts';
 import { FtpReplyParser, type FtpReply, type FtpReplyEvent } from './replies.ts';
@@ -252,6 +253,7 @@ class FtpBuild {
     const row = this.facts.firstPayloadRow[2 * (flow.ind - 1) + (dir === 'B' ? 1 : 0)]!;
     const content = this.capture.packets.column('l7Content');
     if (row < 0 || !content) return '';
+    if (content instanceof LazyBytesColumn) return latin1(content.bytes(row, 16));
     const text = content.get(row);
     return typeof text === 'string' ? text.slice(0, 16) : '';
   }
