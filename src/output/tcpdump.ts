@@ -1,8 +1,9 @@
 /**
  * The "tcpdump view": one line per packet in the form `tcpdump -nn -tt -S -r FILE` prints it
- * (tcpdump 4.99, no -v, no -e), up to and including the `length N` of the transport summary.
- * tcpdump's application decoders (DNS, FTP, SIP, ...) that it appends after that, or puts in place
- * of `UDP, length N`, are not reproduced.
+ * (tcpdump 4.99, no -v, no -e), up to and including the `length N` of the transport summary, and
+ * for DNS (UDP and TCP port 53, multicast DNS on 5353) the whole line with tcpdump's DNS summary
+ * (tcpdumpDns.ts). tcpdump's other application decoders (FTP, DHCP, SIP, ...), which it appends
+ * after `length N` or puts in place of `UDP, length N`, are not reproduced.
  *
  * Formatting works from the frame's own bytes, walking the headers the way tcpdump does, because
  * its output depends on details the flow decoder does not keep (option order, the quoted header
@@ -11,6 +12,10 @@
 import type { Frame, LoadedCapture } from '../store/load.ts';
 import { DecodedPacket } from '../decode/packet.ts';
 import { decodePacket } from '../decode/decode.ts';
+import { formatIpv6, hex2, Truncated, Walk } from './tcpdumpWalk.ts';
+import { domainPrint, tcpdumpDnsKind } from './tcpdumpDns.ts';
+
+export { formatIpv6 } from './tcpdumpWalk.ts';
 
 /** Fraction digits of plain `tcpdump -tt` (microseconds, even for nanosecond captures). */
 export const TCPDUMP_TS_DIGITS = 6;
@@ -56,94 +61,6 @@ export function tcpdumpLines(
 export function formatTime(sec: number, nsec: number, tsDigits: number): string {
   if (tsDigits > 6) return `${sec}.${String(nsec).padStart(9, '0')}`;
   return `${sec}.${String(Math.floor(nsec / 1000)).padStart(6, '0')}`;
-}
-
-/** Thrown when a header runs past the captured bytes; tcpdump then appends ` [|proto]`. */
-class Truncated {
-  constructor(readonly proto: string) {}
-}
-
-/** Cursor over one frame: the text so far and the end of the usable captured bytes. */
-class Walk {
-  out = '';
-  readonly bytes: Uint8Array;
-  readonly view: DataView;
-  /** end of the bytes a header may be read from (tcpdump's snapend): capture end, then IP end */
-  end: number;
-  constructor(frame: Frame) {
-    this.bytes = frame.bytes;
-    this.view = new DataView(frame.bytes.buffer, frame.bytes.byteOffset, frame.bytes.byteLength);
-    this.end = Math.min(frame.capLen, frame.bytes.byteLength);
-  }
-  has(off: number, len: number): boolean {
-    return off + len <= this.end;
-  }
-  need(off: number, len: number, proto: string): void {
-    if (off + len > this.end) throw new Truncated(proto);
-  }
-  u8(off: number, proto: string): number {
-    this.need(off, 1, proto);
-    return this.view.getUint8(off);
-  }
-  u16(off: number, proto: string): number {
-    this.need(off, 2, proto);
-    return this.view.getUint16(off);
-  }
-  u32(off: number, proto: string): number {
-    this.need(off, 4, proto);
-    return this.view.getUint32(off);
-  }
-  ipv4(off: number, proto: string): string {
-    this.need(off, 4, proto);
-    const b = this.bytes;
-    return `${b[off]}.${b[off + 1]}.${b[off + 2]}.${b[off + 3]}`;
-  }
-  ipv6(off: number, proto: string): string {
-    this.need(off, 16, proto);
-    return formatIpv6(this.view, off);
-  }
-  mac(off: number, len: number, proto: string): string {
-    this.need(off, len, proto);
-    let s = '';
-    for (let i = 0; i < len; i++) s += (i ? ':' : '') + hex2(this.bytes[off + i]!);
-    return s;
-  }
-}
-
-function hex2(n: number): string {
-  return n < 16 ? '0' + n.toString(16) : n.toString(16);
-}
-
-/** IPv6 text as tcpdump's addrtostr6 writes it (longest zero run of 2+ words as ::, IPv4 tails). */
-export function formatIpv6(view: DataView, off: number): string {
-  const words: number[] = [];
-  for (let i = 0; i < 8; i++) words.push(view.getUint16(off + 2 * i));
-  let bestBase = -1, bestLen = 0, curBase = -1, curLen = 0;
-  for (let i = 0; i < 8; i++) {
-    if (words[i] === 0) {
-      if (curBase === -1) { curBase = i; curLen = 1; } else curLen++;
-    } else if (curBase !== -1) {
-      if (bestBase === -1 || curLen > bestLen) { bestBase = curBase; bestLen = curLen; }
-      curBase = -1;
-    }
-  }
-  if (curBase !== -1 && (bestBase === -1 || curLen > bestLen)) { bestBase = curBase; bestLen = curLen; }
-  if (bestBase !== -1 && bestLen < 2) bestBase = -1;
-  let s = '';
-  for (let i = 0; i < 8; i++) {
-    if (bestBase !== -1 && i >= bestBase && i < bestBase + bestLen) {
-      if (i === bestBase) s += ':';
-      continue;
-    }
-    if (i !== 0) s += ':';
-    if (i === 6 && bestBase === 0 && (bestLen === 6 || (bestLen === 5 && words[5] === 0xffff))) {
-      s += `${view.getUint8(off + 12)}.${view.getUint8(off + 13)}.${view.getUint8(off + 14)}.${view.getUint8(off + 15)}`;
-      return s;
-    }
-    s += words[i]!.toString(16);
-  }
-  if (bestBase !== -1 && bestBase + bestLen === 8) s += ':';
-  return s;
 }
 
 // ---------------------------------------------------------------- link layer
@@ -660,6 +577,7 @@ function tcpPrint(w: Walk, ip: IpContext, off: number, length: number): void {
   portsPrint(w, ip, IPPROTO_TCP, w.u16(off, 'tcp'), w.u16(off + 2, 'tcp'));
   w.need(off, 20, 'tcp');
   let hlen = (w.view.getUint8(off + 12) >> 4) * 4;
+  const hlenTotal = hlen;
   if (hlen < 20) {
     w.out += ` tcp ${length - hlen} [bad hdr length ${hlen} - too short, < 20]`;
     return;
@@ -782,6 +700,9 @@ function tcpPrint(w: Walk, ip: IpContext, off: number, length: number): void {
     w.out += ']';
   }
   w.out += `, length ${dataLen}`;
+  if (dataLen > 0 && tcpdumpDnsKind(IPPROTO_TCP, w.view.getUint16(off), w.view.getUint16(off + 2)) === 'dns') {
+    domainPrint(w, off + hlenTotal, dataLen, true, false);
+  }
 }
 
 function hexBytes(w: Walk, off: number, len: number): string {
@@ -826,6 +747,11 @@ function udpPrint(w: Walk, ip: IpContext, off: number, length: number, fragmente
   length -= 8;
   if (ulen < length) length = ulen;
   portsPrint(w, ip, IPPROTO_UDP, sport, dport);
+  const dns = tcpdumpDnsKind(IPPROTO_UDP, sport, dport);
+  if (dns !== undefined) {
+    domainPrint(w, off + 8, length, false, dns === 'mdns');
+    return;
+  }
   if (ulen > length && !fragmented) w.out += `UDP, bad length ${ulen} > ${length}`;
   else w.out += `UDP, length ${ulen}`;
 }

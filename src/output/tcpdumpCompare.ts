@@ -1,7 +1,7 @@
 /**
  * Test support: compares tcpdumpLine with what the installed tcpdump prints for a capture, line by
  * line, up to and including the first `length N` token (what tcpdump appends after it is
- * application decoding, out of scope). Differences that have a known cause are counted by reason
+ * application decoding, out of scope), and whole for DNS packets. Differences that have a known cause are counted by reason
  * instead of failing; everything else is a mismatch.
  */
 import { execFileSync } from 'node:child_process';
@@ -9,6 +9,11 @@ import { loadCapture } from '../store/load.ts';
 import { DecodedPacket } from '../decode/packet.ts';
 import { decodePacket } from '../decode/decode.ts';
 import { tcpdumpLine } from './tcpdump.ts';
+import { tcpdumpDnsKind } from './tcpdumpDns.ts';
+
+/** The one excuse for a UDP line: a tcpdump decoder other than DNS summarised the payload. */
+export const UDP_APPLICATION_DECODER =
+  'UDP payload summarised by a tcpdump application decoder other than DNS (DHCP, NTP, SIP, ...) instead of "UDP, length N"; addresses and ports compared';
 
 export function haveTcpdump(): boolean {
   try {
@@ -25,6 +30,8 @@ export interface CompareResult {
   skipped?: string;
   compared: number;
   matched: number;
+  /** DNS packets among the compared, whose lines were compared whole */
+  dnsCompared: number;
   /** packets left out of the comparison by the caller's filter */
   filteredOut: number;
   /** known, explained differences: reason -> count */
@@ -73,7 +80,7 @@ export interface CompareOptions {
 
 export async function compareWithTcpdump(file: string, opts: CompareOptions = {}): Promise<CompareResult> {
   const include = opts.include ?? (() => true);
-  const result: CompareResult = { file, compared: 0, matched: 0, filteredOut: 0, exceptions: new Map(), mismatches: [] };
+  const result: CompareResult = { file, compared: 0, matched: 0, dnsCompared: 0, filteredOut: 0, exceptions: new Map(), mismatches: [] };
   const expected = runTcpdump(file, opts.nano);
   if (typeof expected === 'string') {
     result.skipped = expected;
@@ -106,13 +113,16 @@ export async function compareWithTcpdump(file: string, opts: CompareOptions = {}
         ours = ours.replace(/^(\S+) \S+ +/, '$1 IFACE ');
         theirs = theirs.replace(/^(\S+) \S+ +/, '$1 IFACE ');
       }
-      if (cutAfterLength(ours) === cutAfterLength(theirs)) {
+      // DNS lines are compared whole: the view reproduces tcpdump's DNS summary too
+      const whole = tcpdumpDnsKind(pkt.l4Proto, pkt.srcPort, pkt.dstPort) !== undefined;
+      if (whole) result.dnsCompared++;
+      if (whole ? ours === theirs : cutAfterLength(ours) === cutAfterLength(theirs)) {
         result.matched++;
         continue;
       }
       const udpOurs = udpHeaderPrefix(ours);
-      if (udpOurs !== undefined && theirs.startsWith(udpOurs) && !theirs.startsWith(udpOurs + 'UDP, ')) {
-        note('UDP payload summarised by a tcpdump application decoder (DNS, DHCP, SIP, ...) instead of "UDP, length N"; addresses and ports compared');
+      if (!whole && udpOurs !== undefined && theirs.startsWith(udpOurs) && !theirs.startsWith(udpOurs + 'UDP, ')) {
+        note(UDP_APPLICATION_DECODER);
         continue;
       }
       if (/: sctp$/.test(ours) && theirs.startsWith(ours)) {
