@@ -105,7 +105,7 @@ test('the headline query and answer print as tcpdump prints them', () => {
   const m = dnsMessage({ id: 1, flags: 0x0100, questions: Q('ftp.example.com') });
   const a = dnsMessage({ id: 1, flags: 0x8180, questions: Q('ftp.example.com'), answers: [{ name: pointer(12), type: 1, rdata: rdata.a('192.0.2.180') }] });
   const line = (bytes: Uint8Array): string =>
-    tcpdumpLine({ bytes, capLen: bytes.length, wireLen: bytes.length, linkType: 1, tsSec: 1, tsNsec: 0, fileOffset: 0 }, new DecodedPacket(), 6);
+    tcpdumpLine({ bytes, capLen: bytes.length, wireLen: bytes.length, linkType: 1, interfaceId: 0, tsSec: 1, tsNsec: 0, fileOffset: 0 }, new DecodedPacket(), 6);
   assert.equal(line(query(m)), '1.000000 IP 192.0.2.10.40000 > 192.0.2.1.53: 1+ A? ftp.example.com. (33)');
   assert.equal(line(reply(a)), '1.000000 IP 192.0.2.1.53 > 192.0.2.10.40000: 1 1/0/0 A 192.0.2.180 (49)');
   assert.equal(line(query(dnsMessage({ id: 3, questions: [{ name: pointer(12), type: 1 }] }))), '1.000000 IP 192.0.2.10.40000 > 192.0.2.1.53: 3+ A? <BAD PTR> [|domain]');
