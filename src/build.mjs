@@ -2,7 +2,8 @@
 import { build } from 'esbuild';
 import { chmodSync } from 'node:fs';
 
-const outfile = 'dist/flowsh.mjs';
+// FLOWSH_BUNDLE_OUT: tests that start many flowsh processes build a fresh bundle of their own
+const outfile = process.env.FLOWSH_BUNDLE_OUT ?? 'dist/flowsh.mjs';
 await build({
   entryPoints: ['src/cli/main.ts'],
   bundle: true,

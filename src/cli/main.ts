@@ -4,8 +4,24 @@ import { parseCliArgs, UsageError } from './args.ts';
 import { Session, type SessionIo } from './session.ts';
 import { usageText, VERSION } from './usage.ts';
 import { runLineShell } from '../shell/lineShell.ts';
+import { BATCH_WORKER_ENV, runBatch, runBatchWorker } from './batch.ts';
+
+/** the texts of -e statements and -f scripts, in order; undefined (after an error message) if a script cannot be read */
+function readScripts(statements: readonly string[], files: readonly string[]): string[] | undefined {
+  const scripts: string[] = [...statements];
+  for (const file of files) {
+    try {
+      scripts.push(readFileSync(file === '-' ? 0 : file, 'utf8'));
+    } catch (e) {
+      process.stderr.write(`flowsh: cannot read script ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+      return undefined;
+    }
+  }
+  return scripts;
+}
 
 async function main(argv: readonly string[]): Promise<number> {
+  if (process.env[BATCH_WORKER_ENV] === '1' && process.send) return runBatchWorker();
   let opts;
   try {
     opts = parseCliArgs(argv);
@@ -32,6 +48,15 @@ async function main(argv: readonly string[]): Promise<number> {
     timing: opts.timing,
   });
 
+  if (opts.batch.length > 0) {
+    const scripts = readScripts(opts.statements, opts.scripts);
+    if (!scripts) return 2;
+    return runBatch({
+      patterns: opts.batch, scripts, ...(opts.jobs !== undefined ? { jobs: opts.jobs } : {}), session: session.options,
+      stdout: (t) => { process.stdout.write(t); }, stderr: (t) => { process.stderr.write(t); },
+    });
+  }
+
   const interactive = opts.statements.length === 0 && opts.scripts.length === 0 && Boolean(process.stdin.isTTY);
   // the full-screen shell needs a real terminal both ways; the plain one stays for dumb terminals
   const inkShell = interactive && isTty && process.env.TERM !== 'dumb' && process.env.FLOWSH_PLAIN !== '1';
@@ -52,15 +77,8 @@ async function main(argv: readonly string[]): Promise<number> {
 
   if (interactive) return runLineShell(session);
 
-  const scripts: string[] = [...opts.statements];
-  for (const file of opts.scripts) {
-    try {
-      scripts.push(readFileSync(file === '-' ? 0 : file, 'utf8'));
-    } catch (e) {
-      process.stderr.write(`flowsh: cannot read script ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
-      return 2;
-    }
-  }
+  const scripts = readScripts(opts.statements, opts.scripts);
+  if (!scripts) return 2;
   if (opts.statements.length === 0 && opts.scripts.length === 0) scripts.push(readFileSync(0, 'utf8'));
   let failed = false;
   for (const script of scripts) {
