@@ -185,7 +185,10 @@ export class FlowshParser extends CstParser {
     this.CONSUME(T.Integer);
   });
 
-  /** `explain COLUMN`, `explain COLUMN=VALUE`, `explain COLUMN VALUE` */
+  /**
+   * `explain COLUMN`, `explain COLUMN=VALUE`, `explain COLUMN VALUE`; `explain packet N` has the
+   * same shape (the AST builder tells it apart by the word, as for follow)
+   */
   readonly explainStatement = this.RULE('explainStatement', () => {
     this.CONSUME(T.Explain);
     this.SUBRULE(this.columnRef);

@@ -17,6 +17,7 @@ import { MemoryTable } from '../store/memoryTable.ts';
 import type { TableDef } from '../schema/types.ts';
 import { expandCaptureName, runExport, runSave } from '../export/statements.ts';
 import { VERSION } from './usage.ts';
+import { isTeachStatement, runTeachStatement } from '../teach/statements.ts';
 
 const CARVED_TABLE: TableDef = {
   name: 'carved', description: 'What carve wrote',
@@ -256,6 +257,10 @@ export class Session {
       case 'quit':
         return 'quit';
       default:
+        if (isTeachStatement(statement)) {
+          runTeachStatement(statement, { capture: this.requireCapture(statement), width: this.options.width, out: (t) => this.io.out(t) });
+          return 'ok';
+        }
         throw QueryError.at(`statement '${(statement as Statement).kind}' is not available here`, (statement as Statement).text, (statement as Statement).span);
     }
   }

@@ -112,6 +112,13 @@ export interface ExplainStatement extends StatementBase {
   readonly value?: { readonly literal: LiteralValue; readonly span: Span };
 }
 
+/** `explain packet N` (layer by layer), src/teach/ */
+export interface ExplainTargetStatement extends StatementBase {
+  readonly kind: 'explainPacket';
+  /** flowInd or pktNo */
+  readonly number: number;
+}
+
 export interface ColumnsStatement extends StatementBase {
   readonly kind: 'columns';
   readonly table?: Name;
@@ -127,4 +134,4 @@ export type ShellStatement =
   | (StatementBase & { readonly kind: 'clear' });
 
 export type Statement =
-  | QueryStatement | ExplainStatement | ColumnsStatement | FollowStatement | CarveStatement | SaveStatement | ExportStatement | ShellStatement;
+  | QueryStatement | ExplainStatement | ExplainTargetStatement | ColumnsStatement | FollowStatement | CarveStatement | SaveStatement | ExportStatement | ShellStatement;

@@ -202,10 +202,25 @@ class AstBuilder extends BaseVisitor {
     const column = this.v(node(ctx, 'columnRef')!) as Name;
     const literal = node(ctx, 'signedLiteral');
     const word = token(ctx, 'Identifier');
+    const target = this.explainTarget(ctx, column, literal);
+    if (target) return { kind: target.kind, ...this.base(n), number: target.number };
     let value: { literal: LiteralValue; span: Span } | undefined;
     if (literal) value = { literal: this.v(literal) as LiteralValue, span: nodeSpan(literal) };
     else if (word) value = { literal: { type: 'string', value: word.image }, span: tokenSpan(word) };
     return { kind: 'explain', ...this.base(n), column, ...(value ? { value } : {}) };
+  }
+
+  /** `explain packet N`: the bare word packet followed by a whole number */
+  private explainTarget(ctx: Children, column: Name, literal: CstNode | undefined): { kind: 'explainPacket'; number: number } | undefined {
+    const ref = node(ctx, 'columnRef')!;
+    const word = column.name.toLowerCase();
+    if (word !== 'packet' || token(ref.children, 'DollarIdentifier') || token(ctx, 'CompareOperator')) return undefined;
+    const what = 'a packet number (pktNo)';
+    const value = literal ? (this.v(literal) as LiteralValue) : undefined;
+    if (!literal || value?.type !== 'number' || typeof value.value !== 'number' || !Number.isSafeInteger(value.value) || value.value < 1) {
+      this.fail(`explain ${word} needs ${what}, a whole number from 1, e.g. explain ${word} 4`, literal ? nodeSpan(literal) : column.span);
+    }
+    return { kind: 'explainPacket', number: value.value as number };
   }
 
   columnsStatement(ctx: Children, n: CstNode): Statement {

@@ -18,7 +18,7 @@ export const STATEMENTS: readonly StatementHelp[] = [
     syntax: 'TABLE [where EXPR] [select COL|AGG(COL), ...] [group by COL, ...] [sort COL [asc|desc], ...] [limit N] [as tcpdump]',
     description: 'query a table (flows, packets, ...)',
   },
-  { keyword: 'explain', syntax: 'explain COLUMN[=VALUE]', description: 'meaning of the bits or values of a column (like tawk -V)' },
+  { keyword: 'explain', syntax: 'explain COLUMN[=VALUE] | explain packet N', description: 'meaning of the bits or values of a column (like tawk -V); a packet layer by layer and field by field, each field with what it means (like Wireshark\'s detail pane)' },
   { keyword: 'columns', syntax: 'columns [TABLE]', description: 'list columns with type and description' },
   { keyword: 'carve', syntax: 'carve [where EXPR] to DIR', description: 'write the files that crossed FTP data connections (EXPR over the files table) into DIR, with manifest.jsonl; never overwrites' },
   {

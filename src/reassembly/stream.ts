@@ -67,6 +67,13 @@ function packetIndex(capture: LoadedCapture): FlowPacketIndex {
   return index;
 }
 
+/** packets-table rows of flow `flowInd` in capture order (empty for an unknown flow) */
+export function flowPacketRows(capture: LoadedCapture, flowInd: number): Int32Array {
+  const index = packetIndex(capture);
+  if (!Number.isInteger(flowInd) || flowInd < 1 || flowInd >= index.start.length) return new Int32Array(0);
+  return index.rows.subarray(index.start[flowInd - 1]!, index.start[flowInd]!);
+}
+
 /** Both directions of flow `flowInd` reassembled: [A chunks, B chunks]. Throws RangeError for an unknown flow. */
 export function connectionOf(capture: LoadedCapture, flowInd: number): [TimedStreamChunk[], TimedStreamChunk[]] {
   const cached = lastConnection.get(capture);

@@ -13,14 +13,14 @@ export const enum TcpFlag {
 }
 
 export const TCP_FLAGS_BITS: readonly BitDef[] = [
-  bit(0x0001, 'FIN', 'FIN'),
-  bit(0x0002, 'SYN', 'SYN'),
-  bit(0x0004, 'RST', 'RST'),
-  bit(0x0008, 'PSH', 'PSH'),
-  bit(0x0010, 'ACK', 'ACK'),
-  bit(0x0020, 'URG', 'URG'),
-  bit(0x0040, 'ECE', 'ECE'),
-  bit(0x0080, 'CWR', 'CWR'),
+  bit(0x0001, 'FIN', 'FIN: the sender has no more data to send; the FIN takes one sequence number and is acknowledged like a byte'),
+  bit(0x0002, 'SYN', 'SYN: synchronise sequence numbers, i.e. open a connection (the first two packets of the three-way handshake)'),
+  bit(0x0004, 'RST', 'RST: reset, abort the connection at once (a closed port answers a SYN with RST+ACK)'),
+  bit(0x0008, 'PSH', 'PSH: push, hand the data to the application without waiting for more'),
+  bit(0x0010, 'ACK', 'ACK: the acknowledgment number is valid (every packet after the first SYN carries it)'),
+  bit(0x0020, 'URG', 'URG: the urgent pointer is valid (urgent data, rarely used)'),
+  bit(0x0040, 'ECE', 'ECE: ECN echo; on a SYN, the sender can do ECN, later, the receiver saw congestion (CE) marks'),
+  bit(0x0080, 'CWR', 'CWR: congestion window reduced, the sender reacted to an ECN echo'),
   bit(0x0100, 'FIN_ACK', 'FIN-ACK: ACK/RST/SYN/FIN bits exactly FIN+ACK (PSH etc. ignored)'),
   bit(0x0200, 'SYN_ACK', 'SYN-ACK: ACK/RST/SYN/FIN bits exactly SYN+ACK'),
   bit(0x0400, 'RST_ACK', 'RST-ACK: ACK/RST/SYN/FIN bits exactly RST+ACK'),
