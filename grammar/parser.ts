@@ -186,8 +186,8 @@ export class FlowshParser extends CstParser {
   });
 
   /**
-   * `explain COLUMN`, `explain COLUMN=VALUE`, `explain COLUMN VALUE`; `explain packet N` has the
-   * same shape (the AST builder tells it apart by the word, as for follow)
+   * `explain COLUMN`, `explain COLUMN=VALUE`, `explain COLUMN VALUE`; `explain flow N` and
+   * `explain packet N` have the same shape (the AST builder tells them apart by the word, as for follow)
    */
   readonly explainStatement = this.RULE('explainStatement', () => {
     this.CONSUME(T.Explain);

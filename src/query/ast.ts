@@ -112,9 +112,9 @@ export interface ExplainStatement extends StatementBase {
   readonly value?: { readonly literal: LiteralValue; readonly span: Span };
 }
 
-/** `explain packet N` (layer by layer), src/teach/ */
+/** `explain flow N` (the flow in sentences) and `explain packet N` (layer by layer), src/teach/ */
 export interface ExplainTargetStatement extends StatementBase {
-  readonly kind: 'explainPacket';
+  readonly kind: 'explainFlow' | 'explainPacket';
   /** flowInd or pktNo */
   readonly number: number;
 }

@@ -9,6 +9,7 @@ import type {
   CompareOp, Expr, InItem, LiteralValue, Name, ResultName, SelectItem, SortKey, Statement, QueryStatement,
 } from './ast.ts';
 import { QueryError, type Span } from './errors.ts';
+import { EXPLAIN_TARGETS } from './language.ts';
 
 type Children = Record<string, CstElement[] | undefined>;
 
@@ -210,17 +211,17 @@ class AstBuilder extends BaseVisitor {
     return { kind: 'explain', ...this.base(n), column, ...(value ? { value } : {}) };
   }
 
-  /** `explain packet N`: the bare word packet followed by a whole number */
-  private explainTarget(ctx: Children, column: Name, literal: CstNode | undefined): { kind: 'explainPacket'; number: number } | undefined {
+  /** `explain flow N` / `explain packet N`: the bare words flow and packet followed by a whole number */
+  private explainTarget(ctx: Children, column: Name, literal: CstNode | undefined): { kind: 'explainFlow' | 'explainPacket'; number: number } | undefined {
     const ref = node(ctx, 'columnRef')!;
-    const word = column.name.toLowerCase();
-    if (word !== 'packet' || token(ref.children, 'DollarIdentifier') || token(ctx, 'CompareOperator')) return undefined;
-    const what = 'a packet number (pktNo)';
+    const word = EXPLAIN_TARGETS.find((t) => t === column.name.toLowerCase());
+    if (word === undefined || token(ref.children, 'DollarIdentifier') || token(ctx, 'CompareOperator')) return undefined;
+    const what = word === 'flow' ? 'a flow index (flowInd)' : 'a packet number (pktNo)';
     const value = literal ? (this.v(literal) as LiteralValue) : undefined;
     if (!literal || value?.type !== 'number' || typeof value.value !== 'number' || !Number.isSafeInteger(value.value) || value.value < 1) {
       this.fail(`explain ${word} needs ${what}, a whole number from 1, e.g. explain ${word} 4`, literal ? nodeSpan(literal) : column.span);
     }
-    return { kind: 'explainPacket', number: value.value as number };
+    return { kind: word === 'flow' ? 'explainFlow' : 'explainPacket', number: value.value as number };
   }
 
   columnsStatement(ctx: Children, n: CstNode): Statement {

@@ -22,7 +22,7 @@ export { parseStatement, splitStatements, type StatementSource } from './parse.t
 export { compileQuery, executeStatement, type CompiledQuery } from './execute.ts';
 export { explainColumn, listColumns } from './explain.ts';
 export { FUNCTIONS, findFunction, type FunctionDef, type FunctionParam } from './functions.ts';
-export { STATEMENTS, STATEMENT_KEYWORDS, CLAUSE_KEYWORDS, OPERATOR_KEYWORDS, OPERATORS, type StatementHelp } from './language.ts';
+export { EXPLAIN_TARGETS, STATEMENTS, STATEMENT_KEYWORDS, CLAUSE_KEYWORDS, OPERATOR_KEYWORDS, OPERATORS, type StatementHelp } from './language.ts';
 export type { QueryResult } from './result.ts';
 export type { RowPredicate } from './predicates.ts';
 

@@ -18,7 +18,7 @@ export const STATEMENTS: readonly StatementHelp[] = [
     syntax: 'TABLE [where EXPR] [select COL|AGG(COL), ...] [group by COL, ...] [sort COL [asc|desc], ...] [limit N] [as tcpdump]',
     description: 'query a table (flows, packets, ...)',
   },
-  { keyword: 'explain', syntax: 'explain COLUMN[=VALUE] | explain packet N', description: 'meaning of the bits or values of a column (like tawk -V); a packet layer by layer and field by field, each field with what it means (like Wireshark\'s detail pane)' },
+  { keyword: 'explain', syntax: 'explain COLUMN[=VALUE] | explain flow N | explain packet N', description: 'meaning of the bits or values of a column (like tawk -V); the story of a flow in sentences (what it is, how it opened, what was sent, how it ended, its flag bits with the packets that set them); a packet layer by layer and field by field, each field with what it means (like Wireshark\'s detail pane)' },
   { keyword: 'columns', syntax: 'columns [TABLE]', description: 'list columns with type and description' },
   { keyword: 'carve', syntax: 'carve [where EXPR] to DIR', description: 'write the files that crossed FTP data connections (EXPR over the files table) into DIR, with manifest.jsonl; never overwrites' },
   {
@@ -40,6 +40,9 @@ export const STATEMENTS: readonly StatementHelp[] = [
   { keyword: 'quit', syntax: 'quit | exit', description: 'leave flowsh' },
   { keyword: 'exit', syntax: 'quit | exit', description: 'leave flowsh' },
 ];
+
+/** words after `explain` that name a flow or a packet instead of a column (`explain flow 4`, `explain packet 8`) */
+export const EXPLAIN_TARGETS: readonly ('flow' | 'packet')[] = ['flow', 'packet'];
 
 /** words that start a statement (besides table names) */
 export const STATEMENT_KEYWORDS: readonly string[] = [...new Set(STATEMENTS.map((s) => s.keyword).filter((k) => k !== 'TABLE'))];

@@ -8,7 +8,7 @@
 import { readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { CLAUSE_KEYWORDS, FUNCTIONS, OPERATOR_KEYWORDS, STATEMENT_KEYWORDS, STATEMENTS } from '../query/index.ts';
+import { CLAUSE_KEYWORDS, EXPLAIN_TARGETS, FUNCTIONS, OPERATOR_KEYWORDS, STATEMENT_KEYWORDS, STATEMENTS } from '../query/index.ts';
 import { formatHex, isFlagType, type ColumnDef } from '../schema/types.ts';
 import type { Catalog, Table } from '../store/table.ts';
 import { replaceRange, type EditState } from './lineEditor.ts';
@@ -142,7 +142,8 @@ export function complete(text: string, cursor: number, ctx: CompletionContext): 
     case 'explain': {
       if (wordsBefore.length > 1) return done([]);
       const explainable = uniqueColumns(tables).filter((c) => c.bits || c.valueNames);
-      return done(explainable.map((c) => ({ ...columnItem(c), suffix: '=' })));
+      const targets = EXPLAIN_TARGETS.map((t): CompletionItem => ({ ...keywordItem(t), detail: `explain ${t} N` }));
+      return done([...explainable.map((c) => ({ ...columnItem(c), suffix: '=' })), ...targets]);
     }
   }
   // `save TABLE ...`, `export TABLE ...`: a table, then that table's clauses

@@ -56,7 +56,7 @@ test('the FTP greeting packet: layers, relative numbers, the reply code and what
     assert.equal(reply.value, '220 (vsFTPd 3.0.5)\\r\\n');
     assert.match(reply.meaning!, /^220: service ready/);
     assert.deepEqual(find(d.analysis, 'tcpFlags')!.children!.map((f) => f.name), ['PSH', 'ACK']);
-    assert.ok(find(d.analysis, 'FTP_PASSIVE'), 'the control flow\'s ftpStat bits are listed');
+    assert.ok(find(d.analysis, 'FTP_INIT') && !find(d.analysis, 'FTP_LOGIN_OK'), 'the control flow\'s ftpStat bits so far are listed');
     // the SYN: the ISN, no valid ACK, its options
     const syn = packetDetail(c, 5).layers[2]!.fields;
     assert.match(find(syn, 'Sequence number')!.meaning!, /initial sequence number/);
@@ -102,4 +102,12 @@ test('no packet byte reaches the terminal raw: every packet of the samples print
       c.close();
     }
   }
+});
+
+test('Tab after explain offers flow and packet besides the columns', async () => {
+  const { complete } = await import('../shell/completion.ts');
+  const { schemaCatalog } = await import('../cli/schemaCatalog.ts');
+  const texts = (line: string): string[] => complete(line, line.length, { catalog: schemaCatalog(), cwd: '/' }).items.map((i) => i.text);
+  assert.deepEqual(texts('explain pa'), ['packet']);
+  assert.ok(texts('explain flo').includes('flow') && texts('explain flo').includes('flowStat'));
 });

@@ -5,11 +5,12 @@
 import type { LoadedCapture } from '../store/load.ts';
 import { QueryError, type Statement } from '../query/index.ts';
 import { NoSuchPacket, packetDetail } from './packetDetail.ts';
-import { packetDetailText } from './text.ts';
+import { flowStoryText, packetDetailText } from './text.ts';
+import { flowStory, NoSuchFlow } from './flowStory.ts';
 
-export type TeachStatement = Extract<Statement, { kind: 'explainPacket' }>;
+export type TeachStatement = Extract<Statement, { kind: 'explainFlow' | 'explainPacket' }>;
 
-export const TEACH_STATEMENT_KINDS: ReadonlySet<string> = new Set<TeachStatement['kind']>(['explainPacket']);
+export const TEACH_STATEMENT_KINDS: ReadonlySet<string> = new Set<TeachStatement['kind']>(['explainFlow', 'explainPacket']);
 
 export function isTeachStatement(statement: Statement): statement is TeachStatement {
   return TEACH_STATEMENT_KINDS.has(statement.kind);
@@ -30,6 +31,15 @@ export function runTeachStatement(statement: TeachStatement, ctx: TeachContext):
         ctx.out(packetDetailText(packetDetail(ctx.capture, statement.number), ctx.width));
       } catch (e) {
         if (e instanceof NoSuchPacket) fail(e.message);
+        throw e;
+      }
+      return;
+    }
+    case 'explainFlow': {
+      try {
+        ctx.out(flowStoryText(flowStory(ctx.capture, statement.number), ctx.width));
+      } catch (e) {
+        if (e instanceof NoSuchFlow) fail(e.message);
         throw e;
       }
       return;

@@ -1,5 +1,6 @@
 /** Plain-text layout for the teaching statements: word wrapping and the packet detail pane. */
 import type { DetailField, PacketDetail } from './packetDetail.ts';
+import type { FlowFact, FlowStory } from './flowStory.ts';
 
 /** Words of `text` in lines of at most `width` characters (a longer word gets a line of its own). */
 export function wrap(text: string, width: number): string[] {
@@ -69,4 +70,48 @@ export function packetDetailText(d: PacketDetail, width: number): string {
     for (const f of d.analysis) fieldLines(f, 0, width, out);
   }
   return out.map(safeLine).join('\n') + '\n';
+}
+
+/** The story of a flow as wrapped paragraphs under section titles, safe for a terminal. */
+export function flowStoryText(story: FlowStory, width: number): string {
+  const out: string[] = [];
+  for (const section of story.sections) {
+    if (out.length) out.push('');
+    out.push(section.title);
+    const bits = section.facts.filter((f) => f.kind === 'flag-bit');
+    for (const fact of section.facts) if (fact.kind !== 'flag-bit') out.push(...paragraph(fact.text, width, '  - ', '    '));
+    if (bits.length) out.push(...flagBitLines(bits, width));
+  }
+  return out.map(safeLine).join('\n') + '\n';
+}
+
+/**
+ * Flag bits compactly: per column one line of names with the packet that first set each (per
+ * direction); bits that signal a problem get their sentence with the description below.
+ */
+function flagBitLines(facts: readonly FlowFact[], width: number): string[] {
+  const out: string[] = [];
+  const columns = [...new Set(facts.map((f) => f.column!))];
+  for (const column of columns) {
+    const ofColumn = facts.filter((f) => f.column === column);
+    const names = [...new Set(ofColumn.map((f) => f.name!))];
+    const items = names.map((name) => {
+      const where = ofColumn.filter((f) => f.name === name).map((f) => `${f.dir}${f.packets?.length ? ` ${f.packets[0]}` : ''}`);
+      return `${name} (${where.join(', ')})`;
+    });
+    out.push(...paragraph(items.join(', '), width, `  ${column.padEnd(16)} `, ' '.repeat(19)));
+  }
+  const notable = facts.filter((f) => f.level === 'warning' || f.level === 'error');
+  const seen = new Set<string>();
+  if (notable.length) out.push('  Worth a look:');
+  for (const f of notable) {
+    const key = `${f.column} ${f.bit}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const same = notable.filter((g) => g.column === f.column && g.bit === f.bit);
+    const origins = [...new Set(same.map((g) => g.origin))];
+    const origin = origins.length === 1 ? origins[0] : same.map((g) => `${g.dir}: ${g.origin}`).join('; ');
+    out.push(...paragraph(`${f.column} ${f.name} on ${same.map((g) => g.dir).join(' and ')}: ${f.description}; ${origin}.`, width, '  - ', '    '));
+  }
+  return out;
 }
