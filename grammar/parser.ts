@@ -63,6 +63,7 @@ export class FlowshParser extends CstParser {
       { ALT: () => this.SUBRULE(this.clearStatement) },
       { ALT: () => this.SUBRULE(this.followStatement) },
       { ALT: () => this.SUBRULE(this.carveStatement) },
+      { ALT: () => this.SUBRULE(this.ladderStatement) },
       { ALT: () => this.SUBRULE(this.saveStatement) },
       { ALT: () => this.SUBRULE(this.exportStatement) },
     ]);
@@ -124,6 +125,18 @@ export class FlowshParser extends CstParser {
       this.CONSUME2(T.Identifier);
     });
     this.OPTION1(() => this.SUBRULE(this.asClause));
+  });
+
+  /** `ladder flow N` | `ladder flows [where EXPR]` (the words flow and flows are checked by the AST builder) */
+  readonly ladderStatement = this.RULE('ladderStatement', () => {
+    this.CONSUME(T.Ladder);
+    this.CONSUME(T.Identifier);
+    this.OPTION(() => {
+      this.OR([
+        { ALT: () => this.CONSUME(T.Integer) },
+        { ALT: () => this.SUBRULE(this.whereClause) },
+      ]);
+    });
   });
 
   readonly whereClause = this.RULE('whereClause', () => {

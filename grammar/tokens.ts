@@ -139,11 +139,12 @@ export const Save = keyword('save');
 export const Export = keyword('export');
 export const To = keyword('to', true);
 export const As = keyword('as');
+export const Ladder = keyword('ladder');
 
 /** Words reserved by the grammar: they cannot name tables or columns. */
 export const keywordTokens: readonly TokenType[] = [
   Where, Select, Group, By, Sort, Asc, Desc, Limit, And, Or, Not, In,
-  Explain, Columns, Report, Help, Load, Quit, Exit, History, Clear, Follow, As, Carve, To,
+  Explain, Columns, Report, Help, Load, Quit, Exit, History, Clear, Follow, As, Carve, To, Ladder,
   Save, Export,
 ];
 

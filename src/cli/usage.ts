@@ -11,6 +11,7 @@ export const STATEMENT_EXAMPLES: Readonly<Record<string, string>> = {
   explain: 'explain flowStat=0x0400000000004001',
   columns: 'columns flows',
   follow: 'follow flow 4',
+  ladder: 'ladder flow 4',
   carve: "carve where verdict == \"complete\" to carved",
   save: 'save flows where port(21) to ftp-only.pcapng',
   export: 'export flows where tcp() select flowInd, dir, srcIP, dstIP, numBytesSnt to flows.parquet',

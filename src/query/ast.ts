@@ -119,6 +119,14 @@ export interface ExplainTargetStatement extends StatementBase {
   readonly number: number;
 }
 
+/** `ladder flow N` (with its FTP data or control flows) or `ladder flows [where EXPR]`, src/teach/ */
+export interface LadderStatement extends StatementBase {
+  readonly kind: 'ladder';
+  readonly flowInd?: number;
+  /** over the flows table */
+  readonly where?: Expr;
+}
+
 export interface ColumnsStatement extends StatementBase {
   readonly kind: 'columns';
   readonly table?: Name;
@@ -134,4 +142,4 @@ export type ShellStatement =
   | (StatementBase & { readonly kind: 'clear' });
 
 export type Statement =
-  | QueryStatement | ExplainStatement | ExplainTargetStatement | ColumnsStatement | FollowStatement | CarveStatement | SaveStatement | ExportStatement | ShellStatement;
+  | QueryStatement | ExplainStatement | ExplainTargetStatement | LadderStatement | ColumnsStatement | FollowStatement | CarveStatement | SaveStatement | ExportStatement | ShellStatement;

@@ -170,6 +170,22 @@ class AstBuilder extends BaseVisitor {
     return { kind: 'follow', ...this.base(n), flowInd, ...(dir ? { dir } : {}), format };
   }
 
+  ladderStatement(ctx: Children, n: CstNode): Statement {
+    const word = token(ctx, 'Identifier')!;
+    const number = token(ctx, 'Integer');
+    const where = node(ctx, 'whereClause');
+    const w = word.image.toLowerCase();
+    if (w === 'flow') {
+      if (!number) this.fail('ladder flow needs a flow index, e.g. ladder flow 4 (or ladder flows where EXPR)', tokenSpan(word));
+      const flowInd = Number(number.image);
+      if (!Number.isSafeInteger(flowInd) || flowInd < 1) this.fail('a flow index is a whole number from 1', tokenSpan(number));
+      return { kind: 'ladder', ...this.base(n), flowInd };
+    }
+    if (w !== 'flows') this.fail(`expected 'flow N' or 'flows where EXPR' but found '${word.image}'`, tokenSpan(word));
+    if (number) this.fail('ladder flows takes a where clause; for one flow write ladder flow N', tokenSpan(number));
+    return { kind: 'ladder', ...this.base(n), ...(where ? { where: this.v(node(where.children, 'expression')!) as Expr } : {}) };
+  }
+
   private limitValue(t: IToken): { value: number; span: Span } {
     const value = Number(t.image);
     if (!Number.isSafeInteger(value)) this.fail('limit is too large', tokenSpan(t));

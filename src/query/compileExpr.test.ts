@@ -285,7 +285,7 @@ test('the function table is complete and consistent: every function compiles fro
   }
   for (const keyword of STATEMENT_KEYWORDS) {
     const minimal: Record<string, string> = {
-      load: 'load x', explain: 'explain flowStat', follow: 'follow flow 1', carve: 'carve to x', save: 'save packets to x', export: 'export flows to x',
+      load: 'load x', explain: 'explain flowStat', follow: 'follow flow 1', carve: 'carve to x', save: 'save packets to x', export: 'export flows to x', ladder: 'ladder flow 1',
     };
     const text = minimal[keyword] ?? keyword;
     assert.notEqual(parseStatement(text).kind, 'query', `${keyword} starts its own statement`);

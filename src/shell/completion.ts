@@ -154,6 +154,14 @@ export function complete(text: string, cursor: number, ctx: CompletionContext): 
     const named = allowed.find((t) => t.def.name.toLowerCase() === wordsBefore[1]);
     return done(named ? queryItems(named, wordsBefore.slice(1), tableStatement.clauses) : []);
   }
+  if (first === 'ladder') {
+    // ladder flow N | ladder flows [where EXPR]: the expression is over the flows table
+    if (wordsBefore.length === 1) return done(['flow', 'flows'].map(keywordItem));
+    const flows = tables.find((t) => t.def.name === 'flows');
+    if (!flows || wordsBefore[1] !== 'flows') return done([]);
+    if (wordsBefore.length === 2) return done([keywordItem('where')]);
+    return done(queryItems(flows, ['flows', ...wordsBefore.slice(2)]).filter((i) => i.kind !== 'keyword' || OPERATOR_KEYWORDS.includes(i.text)));
+  }
   const table = tables.find((t) => t.def.name.toLowerCase() === first);
   if (!table) return done([]);
   return done(queryItems(table, wordsBefore));
