@@ -1,5 +1,5 @@
 // flowsh --batch: the same statements over many captures in worker processes, as a user runs it.
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -7,16 +7,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runCapture } from '../src/cli/batch.ts';
 import { captureName } from '../src/export/statements.ts';
+import { freshBundle } from './freshBundle.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const duckdb = await import('@duckdb/node-api').catch(() => undefined);
 
-// a fresh bundle of the sources: every batch forks workers, which start in a fraction of tsx's time
-const bundleDir = mkdtempSync(join(tmpdir(), 'flowsh-bundle-'));
-const BUNDLE = join(bundleDir, 'flowsh.mjs');
-const built = spawnSync(process.execPath, [join(ROOT, 'src/build.mjs')], { cwd: ROOT, env: { ...process.env, FLOWSH_BUNDLE_OUT: BUNDLE }, encoding: 'utf8' });
-assert.equal(built.status, 0, built.stderr);
-after(() => rmSync(bundleDir, { recursive: true }));
+// workers of the bundle start much faster than through tsx
+const BUNDLE = freshBundle();
 
 function flowsh(args: string[], cwd = ROOT): { code: number; out: string; err: string } {
   const r = spawnSync(process.execPath, [BUNDLE, ...args], {
