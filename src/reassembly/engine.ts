@@ -115,6 +115,26 @@ export class DirectionReassembler {
 
   constructor(private readonly onOverlap?: OverlapHandler) {}
 
+  /** back to the state of a new direction (its arrays keep their capacity for the next connection) */
+  reset(): void {
+    this.started = false;
+    this.ref = 0;
+    this.synPos = -1;
+    this.finPos = -1;
+    this.minDataPos = Infinity;
+    this.maxEnd = -Infinity;
+    this.maxDataEnd = -Infinity;
+    this.ackedEnd = -Infinity;
+    this.seen.length = 0;
+    this.cStart.length = 0;
+    this.cLen.length = 0;
+    this.cFile.length = 0;
+    this.cRow.length = 0;
+    this.serial = 0;
+    const t = this.totals;
+    t.bytes = t.missing = t.outOfOrder = t.retransmissions = t.keepAlives = t.zeroWindowProbes = t.dataSegments = 0;
+  }
+
   /** the position of a 32-bit sequence number nearest to the reference */
   private unwrap(seq: number): number {
     const refLow = this.ref - Math.floor(this.ref / TWO_32) * TWO_32;
@@ -201,6 +221,11 @@ export class DirectionReassembler {
     const s = this.seen;
     const n = s.length / 2;
     if (n === 0 || s[(n - 1) * 2 + 1]! < start) { s.push(start, end); return; }
+    // the usual case, in-order data: it starts inside or at the end of the last interval
+    if (s[(n - 1) * 2]! <= start) {
+      if (end > s[(n - 1) * 2 + 1]!) s[(n - 1) * 2 + 1] = end;
+      return;
+    }
     // intervals touching [start, end) merge into one; `first` is the first ending at or after start
     let first = 0, hi = n;
     while (first < hi) {
@@ -337,6 +362,14 @@ export class ConnectionReassembler {
     this.directions = onOverlap
       ? [new DirectionReassembler((o, n, l, s) => onOverlap(0, o, n, l, s)), new DirectionReassembler((o, n, l, s) => onOverlap(1, o, n, l, s))]
       : [new DirectionReassembler(), new DirectionReassembler()];
+  }
+
+  /** back to the state of a new connection */
+  reset(): void {
+    this.directions[0].reset();
+    this.directions[1].reset();
+    this.windowZero[0] = false;
+    this.windowZero[1] = false;
   }
 
   add(dir: 0 | 1, seg: TcpSegment): SegmentKind {

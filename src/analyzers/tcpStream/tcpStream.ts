@@ -8,7 +8,7 @@ import type { Analyzer, FinishContext, FlowRows, PacketContext, ReportLine } fro
 import type { ColumnDef } from '../../schema/types.ts';
 import type { Column } from '../../store/table.ts';
 import { NumberColumn } from '../../store/columns.ts';
-import { growF64 } from '../../store/growable.ts';
+import { growF64, growI32 } from '../../store/growable.ts';
 import { PacketStatus } from '../../decode/packet.ts';
 import { ConnectionReassembler, type TcpSegment } from '../../reassembly/engine.ts';
 import { TCP_STREAM_FLOW_COLUMNS } from './schema.ts';
@@ -38,8 +38,16 @@ export class TcpStreamAnalyzer implements Analyzer {
   readonly flowColumns: readonly ColumnDef[] = TCP_STREAM_FLOW_COLUMNS;
   readonly packetColumns: readonly ColumnDef[] = [];
 
-  /** live connections by flow index (storage row >> 1), dropped when the flow ends */
-  private readonly live = new Map<number, ConnectionReassembler>();
+  /**
+   * Live connections: flow index (storage row >> 1) -> pool slot + 1 (0: none). Ended connections
+   * go back to the pool and are reset for the next flow, so their arrays are reused, not garbage.
+   */
+  private readonly slotOfFlow = growI32();
+  private readonly pool: ConnectionReassembler[] = [];
+  private readonly poolFlow: number[] = [];
+  private readonly freeSlots: number[] = [];
+  /** the flow whose segment is being added (overlaps are reported during `add`) */
+  private addingFlow = 0;
   private readonly seg = newSegment();
   // per storage row
   private readonly bytes = growF64();
@@ -57,34 +65,53 @@ export class TcpStreamAnalyzer implements Analyzer {
 
   flowCreated(row: number): void {
     const last = row | 1;
-    for (const g of [this.bytes, this.missing, this.ooo, this.retrans, this.conflicts]) g.ensure(last);
+    this.bytes.ensure(last);
+    this.missing.ensure(last);
+    this.ooo.ensure(last);
+    this.retrans.ensure(last);
+    this.conflicts.ensure(last);
+    this.slotOfFlow.ensure(row >> 1);
   }
 
   packet(ctx: PacketContext): void {
     const row = ctx.flowRow;
     if (row < 0 || !tcpSegmentOf(ctx.pkt, ctx.fileOffset, ctx.packetRow, this.seg)) return;
     const flow = row >> 1;
-    let conn = this.live.get(flow);
-    if (conn === undefined) {
-      conn = new ConnectionReassembler((dir, oldOffset, newOffset, length, serial) => {
-        this.ovRow.push(flow * 2 + dir);
+    let slot = this.slotOfFlow.data[flow]! - 1;
+    if (slot < 0) slot = this.open(flow);
+    this.addingFlow = flow;
+    this.pool[slot]!.add((row & 1) as 0 | 1, this.seg);
+  }
+
+  private open(flow: number): number {
+    let slot = this.freeSlots.pop();
+    if (slot === undefined) {
+      slot = this.pool.length;
+      this.pool.push(new ConnectionReassembler((dir, oldOffset, newOffset, length, serial) => {
+        this.ovRow.push(this.addingFlow * 2 + dir);
         this.ovSerial.push(serial);
         this.ovOld.push(oldOffset);
         this.ovNew.push(newOffset);
         this.ovLen.push(length);
-      });
-      this.live.set(flow, conn);
+      }));
+      this.poolFlow.push(flow);
+    } else {
+      this.pool[slot]!.reset();
+      this.poolFlow[slot] = flow;
     }
-    conn.add((row & 1) as 0 | 1, this.seg);
+    this.slotOfFlow.data[flow] = slot + 1;
+    return slot;
   }
 
   flowEnded(rowA: number, rowB: number, _rows?: FlowRows): void {
     const flow = rowA >> 1;
-    const conn = this.live.get(flow);
-    if (conn === undefined) return;
-    this.live.delete(flow);
+    const slot = this.slotOfFlow.data[flow]! - 1;
+    if (slot < 0) return;
+    this.slotOfFlow.data[flow] = 0;
+    const conn = this.pool[slot]!;
     this.store(rowA, conn, 0);
     this.store(rowB, conn, 1);
+    this.freeSlots.push(slot);
   }
 
   private store(row: number, conn: ConnectionReassembler, dir: 0 | 1): void {
@@ -96,7 +123,10 @@ export class TcpStreamAnalyzer implements Analyzer {
   }
 
   finish(ctx: FinishContext): { flowColumns: Column[]; packetColumns: Column[] } {
-    for (const flow of [...this.live.keys()]) this.flowEnded(flow * 2, flow * 2 + 1);
+    for (let slot = 0; slot < this.pool.length; slot++) {
+      const flow = this.poolFlow[slot]!;
+      if (this.slotOfFlow.data[flow] === slot + 1) this.flowEnded(flow * 2, flow * 2 + 1);
+    }
     this.compareOverlaps(ctx);
     const order = ctx.flowOrder;
     const [bytes, missing, ooo, retrans, conflicts] = TCP_STREAM_FLOW_COLUMNS as [ColumnDef, ColumnDef, ColumnDef, ColumnDef, ColumnDef];
