@@ -97,6 +97,7 @@ export class FlowStore implements CaptureSink, FlowRows {
   private pairs = 0;
   // open-addressing hash: slot -> storage row + 1 (0 = empty)
   private slots: Int32Array;
+  private slotHashes: Uint32Array;
   private slotsUsed = 0;
   private readonly key = new Uint32Array(KEY_WORDS);
   private readonly reverseKey = new Uint32Array(KEY_WORDS);
@@ -124,6 +125,7 @@ export class FlowStore implements CaptureSink, FlowRows {
     this.synSide = growU8(flowGuess >> 1);
     this.synSeq = growU32(flowGuess >> 1);
     this.slots = new Int32Array(nextPow2(flowGuess * 2));
+    this.slotHashes = new Uint32Array(this.slots.length);
     this.packetFlowRow = growI32(expectedPackets);
     this.packetSec = growU32(expectedPackets);
     this.packetNsec = growU32(expectedPackets);
@@ -249,7 +251,7 @@ export class FlowStore implements CaptureSink, FlowRows {
     c.sumHeaders += n;
   }
 
-  /** Fills this.key (and reverseKey); returns false when the packet cannot belong to a flow. */
+  /** Fills this.key; returns false when the packet cannot belong to a flow. */
   private buildKey(pkt: DecodedPacket): boolean {
     const k = this.key;
     const s = pkt.status;
@@ -272,11 +274,16 @@ export class FlowStore implements CaptureSink, FlowRows {
       return false;
     }
     k[8] = ports;
-    const r = this.reverseKey;
-    for (let i = 0; i < 4; i++) { r[i] = k[4 + i]!; r[4 + i] = k[i]!; }
-    r[8] = fam === Family.L2 ? ports : ((ports << 16) | (ports >>> 16)) >>> 0;
-    r[9] = k[9]!;
     return true;
+  }
+
+  /** The key of the reverse direction (needed only when the packet's own key is not found). */
+  private buildReverseKey(): void {
+    const k = this.key, r = this.reverseKey;
+    for (let i = 0; i < 4; i++) { r[i] = k[4 + i]!; r[4 + i] = k[i]!; }
+    const ports = k[8]!;
+    r[8] = k[9]! >>> 20 === Family.L2 ? ports : ((ports << 16) | (ports >>> 16)) >>> 0;
+    r[9] = k[9]!;
   }
 
   /** Later fragments carry no ports: they join the flow of their first fragment. */
@@ -312,37 +319,42 @@ export class FlowStore implements CaptureSink, FlowRows {
     return true;
   }
 
-  /** Slot holding key k, or the empty slot where it would go. */
+  /**
+   * Slot holding key k, or the empty slot where it would go. Each slot also keeps its key's hash,
+   * so only a slot with the same hash has its key (elsewhere in memory) compared.
+   */
   private findSlot(k: Uint32Array): number {
-    const mask = this.slots.length - 1;
-    let slot = this.hashKey(k) & mask;
+    const slots = this.slots, hashes = this.slotHashes;
+    const mask = slots.length - 1;
+    const h = this.hashKey(k);
+    let slot = h & mask;
     for (;;) {
-      const v = this.slots[slot]!;
-      if (v === 0 || this.keyEquals(v - 1, k)) return slot;
+      const v = slots[slot]!;
+      if (v === 0 || (hashes[slot] === h && this.keyEquals(v - 1, k))) return slot;
       slot = (slot + 1) & mask;
     }
   }
 
-  private setSlot(slot: number, row: number): void {
+  private setSlot(slot: number, row: number, k: Uint32Array): void {
     if (this.slots[slot] === 0) this.slotsUsed++;
     this.slots[slot] = row + 1;
+    this.slotHashes[slot] = this.hashKey(k);
     if (this.slotsUsed * 2 > this.slots.length) this.rehash();
   }
 
   private rehash(): void {
-    const old = this.slots;
+    const old = this.slots, oldHashes = this.slotHashes;
     this.slots = new Int32Array(old.length * 2);
+    this.slotHashes = new Uint32Array(old.length * 2);
     const mask = this.slots.length - 1;
-    const d = this.keys.data;
-    const scratch = new Uint32Array(KEY_WORDS);
     for (let i = 0; i < old.length; i++) {
       const v = old[i]!;
       if (v === 0) continue;
-      const base = (v - 1) * KEY_WORDS;
-      for (let j = 0; j < KEY_WORDS; j++) scratch[j] = d[base + j]!;
-      let slot = this.hashKey(scratch) & mask;
+      const h = oldHashes[i]!;
+      let slot = h & mask;
       while (this.slots[slot] !== 0) slot = (slot + 1) & mask;
       this.slots[slot] = v;
+      this.slotHashes[slot] = h;
     }
   }
 
@@ -397,6 +409,7 @@ export class FlowStore implements CaptureSink, FlowRows {
       this.endPair(found >> 1);
     }
     // a new direction: the reverse of a live flow, or a new flow
+    this.buildReverseKey();
     const rslot = this.findSlot(this.reverseKey);
     const rev = this.slots[rslot]! - 1;
     let row: number;
@@ -417,7 +430,8 @@ export class FlowStore implements CaptureSink, FlowRows {
     this.present.data[row] = 1;
     this.timeouts.data[row] = DEFAULT_FLOW_TIMEOUT;
     this.family.data[row] = this.key[9]! >>> 20;
-    this.setSlot(this.findSlot(this.key), row);
+    // nothing was inserted since the lookup: `slot` is still the key's slot (or where it goes)
+    this.setSlot(slot, row, this.key);
     this.ctx.flowRow = row;
     for (let i = 0; i < this.analyzers.length; i++) this.analyzers[i]!.flowCreated(row, this.ctx, this);
     return row;

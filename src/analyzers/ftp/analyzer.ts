@@ -11,7 +11,8 @@ import type { Column, Table } from '../../store/table.ts';
 import type { LoadedCapture } from '../../store/load.ts';
 import { IpAddr, type Value } from '../../store/value.ts';
 import { MemoryTable, memoryColumn } from '../../store/memoryTable.ts';
-import { LazyBytesColumn, latin1 } from '../../store/columns.ts';
+import { BigFlagColumn, CharColumn, LazyBytesColumn, MappedColumn, NumberColumn, latin1 } from '../../store/columns.ts';
+import type { ColumnDef } from '../../schema/types.ts';
 import { streamOf, type TimedStreamChunk } from '../../reassembly/stream.ts';
 import { FtpCommandParser, lookupCommand, commandBitfield, type FtpCommand, type FtpCommandEvent } from './commands.ts';
 import { FtpReplyParser, type FtpReply, type FtpReplyEvent } from './replies.ts';
@@ -215,22 +216,28 @@ class FtpBuild {
     const finRow = new Int32Array(n).fill(-1), rstRow = new Int32Array(n).fill(-1), cutRow = new Int32Array(n).fill(-1), lastRow = new Int32Array(n).fill(-1);
     const ind = p.column('flowInd'), dir = p.column('dir'), tcpFlags = p.column('tcpFlags');
     const capLen = p.column('capLen'), wireLen = p.column('wireLen'), mlen = p.column('tcpMLen');
+    // one pass over every packet: typed arrays where the columns have them, a flow array by flowInd
+    const flowOf: (TcpFlow | undefined)[] = new Array(this.maxFlow + 1).fill(undefined);
+    for (const flow of this.flows.values()) flowOf[flow.ind] = flow;
+    const indN = ind?.numbers, flagsN = tcpFlags?.numbers, mlenN = mlen?.numbers, capN = capLen?.numbers, wireN = wireLen?.numbers;
+    const dirCodes = dir instanceof CharColumn ? dir.codes : undefined;
+    const B = 'B'.charCodeAt(0);
     for (let r = 0; r < p.rowCount; r++) {
-      const f = numberAt(ind, r);
+      const f = indN ? indN[r]! : numberAt(ind, r);
       if (!(f > 0)) continue;
-      const flow = this.flows.get(f);
+      const flow = flowOf[f];
       if (!flow) continue;
       if (flow.firstPacketRow < 0) flow.firstPacketRow = r;
-      const k = 2 * (f - 1) + (dir?.get(r) === 'B' ? 1 : 0);
-      const f8 = numberAt(tcpFlags, r) & 0xff;
+      const k = 2 * (f - 1) + ((dirCodes ? dirCodes[r] === B : dir?.get(r) === 'B') ? 1 : 0);
+      const f8 = (flagsN ? flagsN[r]! : numberAt(tcpFlags, r)) & 0xff;
       flags[k]! |= f8;
       packets[k]!++;
       lastRow[k] = r;
       if ((f8 & FIN) && finRow[k]! < 0) finRow[k] = r;
       if ((f8 & RST) && rstRow[k]! < 0) rstRow[k] = r;
-      if (numberAt(mlen, r) > 0) {
+      if ((mlenN ? mlenN[r]! : numberAt(mlen, r)) > 0) {
         if (firstPayloadRow[k]! < 0) firstPayloadRow[k] = r;
-        if (numberAt(capLen, r) < numberAt(wireLen, r)) { cut[k] = 1; if (cutRow[k]! < 0) cutRow[k] = r; }
+        if ((capN ? capN[r]! : numberAt(capLen, r)) < (wireN ? wireN[r]! : numberAt(wireLen, r))) { cut[k] = 1; if (cutRow[k]! < 0) cutRow[k] = r; }
       }
     }
     return { flags, cut, packets, firstPayloadRow, finRow, rstRow, cutRow, lastRow };
@@ -559,17 +566,12 @@ class FtpBuild {
   }
 
   private columns(): { flowColumns: Column[]; packetColumns: Column[] } {
+    // typed arrays for the numbers; the lists only on the FTP flows (null on the others)
     const n = this.capture.flows.rowCount;
-    const stat: number[] = new Array<number>(n).fill(0);
-    const cdf: Value[] = new Array<Value>(n).fill(null);
-    const cbf: bigint[] = new Array<bigint>(n).fill(0n);
-    const cc: Value[] = new Array<Value>(n).fill(null);
-    const rc: Value[] = new Array<Value>(n).fill(null);
-    const numUser: number[] = new Array<number>(n).fill(0), numPass: number[] = new Array<number>(n).fill(0), numCp: number[] = new Array<number>(n).fill(0);
-    const users: Value[] = new Array<Value>(n).fill(null);
-    const passes: Value[] = new Array<Value>(n).fill(null);
-    const cp: Value[] = new Array<Value>(n).fill(null);
-    const plen: number[] = new Array<number>(n).fill(0);
+    const stat = new Uint32Array(n), cbf = new BigUint64Array(n), plen = new Float64Array(n);
+    const numUser = new Uint32Array(n), numPass = new Uint32Array(n), numCp = new Uint32Array(n);
+    const cdf = new SparseLists(n), cc = new SparseLists(n), rc = new SparseLists(n);
+    const users = new SparseLists(n), passes = new SparseLists(n), cp = new SparseLists(n);
     for (const control of this.controls) {
       const { rowA, rowB } = control.flow;
       const clientRow = control.clientDir === 'A' ? rowA : rowB, serverRow = control.clientDir === 'A' ? rowB : rowA;
@@ -577,19 +579,19 @@ class FtpBuild {
       for (const r of [rowA, rowB]) {
         if (r < 0) continue;
         stat[r] = this.stat.value(control.flow.ind);
-        cdf[r] = links;
+        cdf.set(r, links);
         plen[r] = control.lastAnnouncedSize;
       }
       if (clientRow >= 0) {
         cbf[clientRow] = commandBitfield(control.verbs);
-        cc[clientRow] = control.verbs;
-        numUser[clientRow] = control.users.length; users[clientRow] = control.users;
-        numPass[clientRow] = control.passwords.length; passes[clientRow] = control.passwords;
-        numCp[clientRow] = control.clientNames.length; cp[clientRow] = control.clientNames;
+        cc.set(clientRow, control.verbs);
+        numUser[clientRow] = control.users.length; users.set(clientRow, control.users);
+        numPass[clientRow] = control.passwords.length; passes.set(clientRow, control.passwords);
+        numCp[clientRow] = control.clientNames.length; cp.set(clientRow, control.clientNames);
       }
       if (serverRow >= 0) {
-        rc[serverRow] = control.replyCodes;
-        numCp[serverRow] = control.serverNames.length; cp[serverRow] = control.serverNames;
+        rc.set(serverRow, control.replyCodes);
+        numCp[serverRow] = control.serverNames.length; cp.set(serverRow, control.serverNames);
       }
     }
     for (const [ind, d] of this.dataFlows) {
@@ -597,31 +599,33 @@ class FtpBuild {
       for (const r of [flow.rowA, flow.rowB]) {
         if (r < 0) continue;
         stat[r] = this.stat.value(ind);
-        cdf[r] = [d.control];
+        cdf.set(r, [d.control]);
         plen[r] = d.size;
-        if (d.name !== '') { cp[r] = [d.name]; numCp[r] = 1; }
+        if (d.name !== '') { cp.set(r, [d.name]); numCp[r] = 1; }
       }
     }
-    const data: Record<string, Value[] | number[] | bigint[]> = {
-      ftpStat: stat, ftpCDFindex: cdf, ftpCBF: cbf, ftpCC: cc, ftpRC: rc, ftpNumUser: numUser, ftpUser: users,
-      ftpNumPass: numPass, ftpPass: passes, ftpNumCP: numCp, ftpCP: cp, ftpPLen: plen,
-    };
-    const flowColumns = FTP_COLUMNS.map((def) => memoryColumn(def, data[def.name]!));
+    const [statDef, cdfDef, cbfDef, ccDef, rcDef, numUserDef, userDef, numPassDef, passDef, numCpDef, cpDef, plenDef] = FTP_COLUMNS;
+    const flowColumns: Column[] = [
+      new NumberColumn(statDef!, stat), cdf.column(cdfDef!), new BigFlagColumn(cbfDef!, cbf), cc.column(ccDef!), rc.column(rcDef!),
+      new NumberColumn(numUserDef!, numUser), users.column(userDef!), new NumberColumn(numPassDef!, numPass), passes.column(passDef!),
+      new NumberColumn(numCpDef!, numCp), cp.column(cpDef!), new NumberColumn(plenDef!, plen),
+    ];
     // per packet: its flow's ftpStat after that packet (bits set by later packets not yet)
     const p = this.capture.packets;
     const ind = p.column('flowInd');
-    const packetStat = this.stat.perPacket((r) => numberAt(ind, r), p.rowCount);
+    const indN = ind?.numbers;
+    const packetStat = this.stat.perPacket(indN ?? ((r) => numberAt(ind, r)), p.rowCount);
+    // counted by what the flow turned out to be, as Tranalyzer counts at flow output
     let controlPackets = 0, dataPackets = 0;
-    for (let r = 0; r < p.rowCount; r++) {
-      // counted by what the flow turned out to be, as Tranalyzer counts at flow output
-      const f = numberAt(ind, r);
-      if (!(f > 0) || !this.stat.has(f)) continue;
-      const s = this.stat.value(f);
-      if (s & BIT.INIT) controlPackets++;
-      else if (s & BIT.PPRNT) dataPackets++;
+    for (const flow of this.flows.values()) {
+      if (!this.stat.has(flow.ind)) continue;
+      const s = this.stat.value(flow.ind);
+      const count = this.facts.packets[2 * (flow.ind - 1)]! + this.facts.packets[2 * (flow.ind - 1) + 1]!;
+      if (s & BIT.INIT) controlPackets += count;
+      else if (s & BIT.PPRNT) dataPackets += count;
     }
     this.packetCounts = { controlPackets, dataPackets };
-    return { flowColumns, packetColumns: [memoryColumn(FTP_PACKET_STAT, Array.from(packetStat))] };
+    return { flowColumns, packetColumns: [new NumberColumn(FTP_PACKET_STAT, packetStat)] };
   }
 
   private packetCounts = { controlPackets: 0, dataPackets: 0 };
@@ -634,6 +638,22 @@ class FtpBuild {
       { label: 'FTP data packets', value: this.packetCounts.dataPackets },
       { label: 'FTP transfers', value: transfers },
     ];
+  }
+}
+
+/** A list column with values on few rows: null on the others. */
+class SparseLists {
+  private readonly index: Int32Array;
+  private readonly values: Value[] = [];
+  constructor(rows: number) {
+    this.index = new Int32Array(rows).fill(-1);
+  }
+  set(row: number, value: Value): void {
+    if (this.index[row]! < 0) this.index[row] = this.values.push(value) - 1;
+    else this.values[this.index[row]!] = value;
+  }
+  column(def: ColumnDef): Column {
+    return new MappedColumn(def, memoryColumn(def, this.values), this.index);
   }
 }
 

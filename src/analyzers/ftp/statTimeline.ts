@@ -36,16 +36,26 @@ export class StatTimeline {
   }
 
   /** Per packet row: the ftpStat of its flow after that packet (0 for flows without bits). */
-  perPacket(flowOfRow: (row: number) => number, rowCount: number): Float64Array {
-    const events = new Map<number, { rows: number[]; bits: number[]; next: number; value: number }>();
+  perPacket(flowOfRow: ((row: number) => number) | ArrayLike<number>, rowCount: number): Float64Array {
+    // by flowInd in a plain array: one lookup per packet, no Map
+    type Events = { rows: number[]; bits: number[]; next: number; value: number };
+    const events: Events[] = [];
+    let maxInd = -1;
+    for (const flowInd of this.first.keys()) if (Number.isInteger(flowInd) && flowInd > maxInd) maxInd = flowInd;
+    const eventsOf = new Int32Array(maxInd + 1).fill(-1);
     for (const [flowInd, bitsOf] of this.first) {
+      if (!(Number.isInteger(flowInd) && flowInd >= 0)) continue;
       const sorted = [...bitsOf].sort((x, y) => x[1] - y[1]);
-      events.set(flowInd, { rows: sorted.map((e) => e[1]), bits: sorted.map((e) => e[0]), next: 0, value: 0 });
+      eventsOf[flowInd] = events.push({ rows: sorted.map((e) => e[1]), bits: sorted.map((e) => e[0]), next: 0, value: 0 }) - 1;
     }
+    const flowOf = typeof flowOfRow === 'function' ? flowOfRow : (r: number) => flowOfRow[r]!;
     const out = new Float64Array(rowCount);
+    if (events.length === 0) return out;
     for (let r = 0; r < rowCount; r++) {
-      const e = events.get(flowOfRow(r));
-      if (!e) continue;
+      const f = flowOf(r);
+      const i = f >= 0 && f <= maxInd ? eventsOf[f]! : -1;
+      if (i < 0) continue;
+      const e = events[i]!;
       while (e.next < e.rows.length && e.rows[e.next]! <= r) e.value = (e.value | e.bits[e.next++]!) >>> 0;
       out[r] = e.value;
     }
