@@ -6,6 +6,7 @@
  * with the real tcpdump line by line; the DNS analyzer's own decoder is src/analyzers/dns/message.ts.
  */
 import { formatIpv6, Truncated, type Walk } from './tcpdumpWalk.ts';
+import { DNS_TYPE_NAMES } from '../analyzers/dns/message.ts';
 
 const NAMESERVER_PORT = 53;
 const MULTICASTDNS_PORT = 5353;
@@ -36,15 +37,10 @@ const RESP = [
   ' BadVers', 'Resp17', ' Resp18', ' Resp19', ' Resp20', 'Resp21', ' Resp22', ' BadCookie',
 ];
 
-/** The type names of tcpdump 4.99.3 (it has none for DHCID and the newer types: they print as TypeN) */
+/** The type names of tcpdump 4.99.3: IANA's up to DNSKEY, SPF to UNSPEC, TKEY to URI (newer ones print as TypeN) */
 export const TCPDUMP_DNS_TYPES: Readonly<Record<number, string>> = {
-  1: 'A', 2: 'NS', 3: 'MD', 4: 'MF', 5: 'CNAME', 6: 'SOA', 7: 'MB', 8: 'MG', 9: 'MR', 10: 'NULL', 11: 'WKS',
-  12: 'PTR', 13: 'HINFO', 14: 'MINFO', 15: 'MX', 16: 'TXT', 17: 'RP', 18: 'AFSDB', 19: 'X25', 20: 'ISDN',
-  21: 'RT', 22: 'NSAP', 23: 'NSAP_PTR', 24: 'SIG', 25: 'KEY', 26: 'PX', 27: 'GPOS', 28: 'AAAA', 29: 'LOC',
-  30: 'NXT', 31: 'EID', 32: 'NIMLOC', 33: 'SRV', 34: 'ATMA', 35: 'NAPTR', 36: 'KX', 37: 'CERT', 38: 'A6',
-  39: 'DNAME', 40: 'SINK', 41: 'OPT', 42: 'APL', 43: 'DS', 44: 'SSHFP', 45: 'IPSECKEY', 46: 'RRSIG',
-  47: 'NSEC', 48: 'DNSKEY', 99: 'SPF', 100: 'UINFO', 101: 'UID', 102: 'GID', 103: 'UNSPEC', 104: 'UNSPECA',
-  249: 'TKEY', 250: 'TSIG', 251: 'IXFR', 252: 'AXFR', 253: 'MAILB', 254: 'MAILA', 255: 'ANY', 256: 'URI',
+  ...Object.fromEntries(Object.entries(DNS_TYPE_NAMES).filter(([t]) => Number(t) <= 48 || (Number(t) >= 99 && Number(t) <= 103) || (Number(t) >= 249 && Number(t) <= 256))),
+  104: 'UNSPECA', 255: 'ANY',
 };
 const CLASSES: Readonly<Record<number, string>> = { 1: 'IN', 3: 'CHAOS', 4: 'HS', 255: 'ANY' };
 const EDNS_OPTIONS: Readonly<Record<number, string>> = {
