@@ -139,6 +139,8 @@ test('every table of the samples, exported to Parquet, CSV, TSV and JSON Lines, 
             const text = `export ${table.def.name} to ${file}`;
             const message = runExport(capture, parseStatement(text) as ExportStatement, 'flowsh test');
             assert.match(message, new RegExp(`^exported ${table.rowCount} rows? of ${table.def.name} \\(${table.columns.length} columns?\\) to `));
+            // an empty JSON Lines file has no columns for DuckDB to read (e.g. the dns table of a capture without DNS)
+            if (table.rowCount === 0 && format === 'jsonl') continue;
             await checkTable(connection, table, file, format);
           }
         }

@@ -379,7 +379,8 @@ class DnsBuild {
   private columns(): Column[] {
     const n = this.capture.flows.rowCount;
     const data: Record<string, (Value | undefined)[]> = {};
-    for (const def of DNS_FLOW_COLUMNS) data[def.name] = new Array<Value | undefined>(n).fill(def.repeated ? null : undefined);
+    // as Tranalyzer (and the FTP columns): numbers 0 on flows without DNS, lists empty
+    for (const def of DNS_FLOW_COLUMNS) data[def.name] = new Array<Value | undefined>(n).fill(def.repeated ? null : 0);
     const perRow = new Map<number, FoundMessage[]>();
     for (const m of this.messages) {
       let list = perRow.get(m.flowRow);
@@ -408,7 +409,8 @@ class DnsBuild {
         for (const rec of m.records) {
           if (rec.type === DNS_TYPE.OPT) { opt.push(rec.ttl); continue; }
           aname.push(rec.name); atype.push(rec.type); aclass.push(rec.cls); attl.push(rec.ttl);
-          apname.push(rec.texts ? rec.texts.join(' ') : rec.target ?? '');
+          const data = rec.texts ? rec.texts.join(' ') : rec.target;
+          if (data !== undefined) apname.push(data);
           if (rec.address) (rec.address.isV6 ? a6 : a4).push(rec.address);
           if (rec.preference !== undefined) mx.push(rec.preference);
           if (rec.srv) { prio.push(rec.srv.priority); wgt.push(rec.srv.weight); prt.push(rec.srv.port); }

@@ -70,7 +70,7 @@ export const DNS_FLOW_COLUMNS: readonly ColumnDef[] = [
   { name: 'dnsAAAqF', type: 'f64', tranalyzer: true, description: 'Amplification factor: bytes of the direction\'s responses over the bytes of their header and question section (0 without responses)' },
   { name: 'dnsQname', type: 'str', repeated: R, tranalyzer: true, description: 'Question names of every message, in order (no trailing dot; "." is the root; Tranalyzer keeps only the last message\'s)' },
   { name: 'dnsAname', type: 'str', repeated: R, tranalyzer: true, description: 'Owner name of every answer, authority and additional record except OPT, in order' },
-  { name: 'dnsAPname', type: 'str', repeated: R, tranalyzer: true, description: 'Name data of each record of dnsAname, aligned with it: CNAME/NS/PTR/DNAME target, MX exchange, SRV target, SOA primary server, TXT text; empty for others' },
+  { name: 'dnsAPname', type: 'str', repeated: R, tranalyzer: true, description: 'Name data of the records that carry one, in order: CNAME/NS/PTR/DNAME target, MX exchange, SRV target, SOA primary server, TXT text (Tranalyzer aligns it with dnsAname, empty for the others)' },
   { name: 'dns4Aaddress', type: 'ip', repeated: R, tranalyzer: true, description: 'Addresses of the A records, in order (Tranalyzer pads this list with 0.0.0.0 for the other records)' },
   { name: 'dns6Aaddress', type: 'ip', repeated: R, tranalyzer: true, description: 'Addresses of the AAAA records, in order' },
   { name: 'dnsQType', type: 'u16', repeated: R, tranalyzer: true, valueNames: DNS_TYPE_NAMES, description: 'Question types, aligned with dnsQname' },
