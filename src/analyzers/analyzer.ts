@@ -60,6 +60,10 @@ export interface FinishContext {
   readonly packetNsec: Uint32Array;
   readonly packetFileOffset: Float64Array;
   readonly packetCapLen: Uint32Array;
+  /** per packet: length on the wire (as the capture records it) */
+  readonly packetWireLen: Uint32Array;
+  /** link type of a packet's frame (pcapng: of its interface), to decode it again */
+  linkTypeOf(packetRow: number): number;
   /** reads payload back from the capture by file offset */
   readonly payload: PayloadSource;
   /** the flows-table columns built so far (core and earlier analyzers), by name */

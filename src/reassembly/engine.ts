@@ -282,6 +282,23 @@ export class DirectionReassembler {
     }
   }
 
+  /**
+   * Visits the first captured copies of stream positions [start, end) (positions as this engine
+   * unwrapped them, e.g. as StreamTracker reports overlaps): file offset, position, length.
+   */
+  firstCopies(start: number, end: number, visit: (fileOffset: number, position: number, length: number) => void): void {
+    const cs = this.cStart, cl = this.cLen;
+    let lo = 0, hi = cs.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (cs[mid]! + cl[mid]! <= start) lo = mid + 1; else hi = mid;
+    }
+    for (let i = lo; i < cs.length && cs[i]! < end; i++) {
+      const from = Math.max(cs[i]!, start), to = Math.min(cs[i]! + cl[i]!, end);
+      if (to > from) visit(this.cFile[i]! + (from - cs[i]!), from, to - from);
+    }
+  }
+
   /** where the stream starts: after the SYN, else at the lowest payload byte seen */
   private origin(): number {
     if (this.synPos >= 0) return this.synPos + 1;

@@ -24,6 +24,29 @@ export class NumberColumn implements Column {
   }
 }
 
+/** Row number + 1 (pktNo): nothing stored until a query wants the numbers as an array. */
+export class RowNumberColumn implements Column {
+  private array: Uint32Array | Float64Array | undefined;
+  constructor(readonly def: ColumnDef, readonly rowCount: number) {}
+  get numbers(): ArrayLike<number> {
+    if (!this.array) {
+      const a = this.rowCount < 0xffffffff ? new Uint32Array(this.rowCount) : new Float64Array(this.rowCount);
+      for (let i = 0; i < a.length; i++) a[i] = i + 1;
+      this.array = a;
+    }
+    return this.array;
+  }
+  get(row: number): Value {
+    return row + 1;
+  }
+  text(row: number): string {
+    return String(row + 1);
+  }
+  json(row: number): string {
+    return String(row + 1);
+  }
+}
+
 /** 64-bit flag columns (flowStat). */
 export class BigFlagColumn implements Column {
   constructor(readonly def: ColumnDef, readonly bigints: BigUint64Array) {}

@@ -108,8 +108,8 @@ export class FlowStore implements CaptureSink, FlowRows {
   readonly packetFlowRow: Growable<Int32Array>;
   readonly packetSec: Growable<Uint32Array>;
   readonly packetNsec: Growable<Uint32Array>;
-  readonly packetStatLo: Growable<Uint32Array>;
-  readonly packetStatHi: Growable<Uint32Array>;
+  /** the packet's flowStat as (low, high) 32-bit words, two per packet: a 64-bit column without a copy */
+  readonly packetStatWords: Growable<Uint32Array>;
 
   constructor(readonly file: string, readonly analyzers: readonly Analyzer[], expectedPackets = 1024) {
     const flowGuess = Math.max(1024, expectedPackets >> 4);
@@ -129,8 +129,7 @@ export class FlowStore implements CaptureSink, FlowRows {
     this.packetFlowRow = growI32(expectedPackets);
     this.packetSec = growU32(expectedPackets);
     this.packetNsec = growU32(expectedPackets);
-    this.packetStatLo = growU32(expectedPackets);
-    this.packetStatHi = growU32(expectedPackets);
+    this.packetStatWords = growU32(expectedPackets * 2);
   }
 
   // ---- FlowRows ----
@@ -205,11 +204,11 @@ export class FlowStore implements CaptureSink, FlowRows {
       const hi = (this.statHi.data[row]! | ctx.statusHi) >>> 0;
       this.statLo.data[row] = lo;
       this.statHi.data[row] = hi;
-      this.packetStatLo.push(lo);
-      this.packetStatHi.push(hi);
+      this.packetStatWords.push(lo);
+      this.packetStatWords.push(hi);
     } else {
-      this.packetStatLo.push(ctx.statusLo);
-      this.packetStatHi.push(ctx.statusHi);
+      this.packetStatWords.push(ctx.statusLo);
+      this.packetStatWords.push(ctx.statusHi);
     }
   }
 

@@ -17,8 +17,11 @@ export class Growable<T extends AnyTyped> {
   }
 
   protected grow(row: number): void {
-    let cap = this.data.length * 2;
-    while (cap <= row) cap *= 2;
+    // doubling while small; beyond a million rows a quarter more, so a column sized from a slightly
+    // low estimate does not end up with up to half its memory unused
+    const step = (cap: number): number => (cap < 1 << 20 ? cap * 2 : Math.ceil(cap * 1.25));
+    let cap = step(this.data.length);
+    while (cap <= row) cap = step(cap);
     const next = new this.ctor(cap);
     (next as AnyTyped).set(this.data as AnyTyped);
     this.data = next;
@@ -37,8 +40,16 @@ export class Growable<T extends AnyTyped> {
     return this.data;
   }
 
-  /** keep rows in the order given by `order` (new row i = old row order[i]) */
+  /**
+   * Keep rows in the order given by `order` (new row i = old row order[i]; `order` ascending, as
+   * flowOrder is). When it keeps every row in place, the filled part is returned without a copy
+   * (copied only to drop a large unused tail), so nothing may write to this array afterwards.
+   */
   reorder(order: Int32Array): T {
+    const n = order.length;
+    if (n === this.length && (n === 0 || order[n - 1] === n - 1)) {
+      return (this.data.length > n + (n >> 2) ? this.data.slice(0, n) : this.finish()) as T;
+    }
     const out = new this.ctor(order.length);
     const src = this.data;
     for (let i = 0; i < order.length; i++) out[i] = src[order[i]!]!;

@@ -5,16 +5,17 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { readCapture } from '../capture/reader.ts';
 import { openPayloadSource } from '../capture/payload.ts';
+import { estimatePackets } from '../capture/estimate.ts';
 import type { CaptureInfo, CaptureWarning, PayloadSource } from '../capture/types.ts';
 import { createAnalyzers, createPostLoadAnalyzers } from '../analyzers/registry.ts';
 import type { Analyzer, FinishContext } from '../analyzers/analyzer.ts';
 import { CORE_FLOW_COLUMNS, CORE_PACKET_COLUMNS } from '../analyzers/core/schema.ts';
 import { FlowStore } from './flowStore.ts';
 import { ColumnTable } from './columnTable.ts';
-import { BigFlagColumn, CharColumn, NumberColumn, TimeColumn } from './columns.ts';
+import { BigFlagColumn, CharColumn, NumberColumn, RowNumberColumn, TimeColumn } from './columns.ts';
 import type { Catalog, Column, Table } from './table.ts';
 import { buildReport, type LoadReport } from '../report/report.ts';
-import { growF64, growU16, growU32 } from './growable.ts';
+import { growF64, growU16, growU32, type GrowF64, type GrowU32, type Growable } from './growable.ts';
 
 export const FLOWS_DESCRIPTION = 'One row per flow direction: A (initiator) and B (reverse) share a flowInd';
 export const PACKETS_DESCRIPTION = 'One row per packet, in capture order';
@@ -75,19 +76,29 @@ class SimpleCatalog implements Catalog {
 
 /** Packet sink that also records where each frame lies in the file (for payload and `save`). */
 class RecordingStore extends FlowStore {
-  readonly fileOffsets = growF64(1024);
-  readonly capLens = growU32(1024);
-  readonly wireLens = growU32(1024);
-  /** pcapng interface index per packet (classic pcap: always 0) */
-  readonly interfaceIds = growU16(1024);
+  readonly fileOffsets: GrowF64;
+  readonly capLens: GrowU32;
+  readonly wireLens: GrowU32;
+  constructor(file: string, analyzers: readonly Analyzer[], expectedPackets: number) {
+    super(file, analyzers, expectedPackets);
+    this.fileOffsets = growF64(expectedPackets);
+    this.capLens = growU32(expectedPackets);
+    this.wireLens = growU32(expectedPackets);
+  }
+  /** pcapng interface index per packet, kept only once a packet has one other than 0 */
+  interfaceIds: Growable<Uint16Array> | undefined;
   override packet(
     bytes: Uint8Array, view: DataView, start: number, capLen: number, wireLen: number,
     tsSec: number, tsNsec: number, linkType: number, fileOffset: number, interfaceId = 0,
   ): void {
-    this.fileOffsets.push(fileOffset);
+    const row = this.fileOffsets.push(fileOffset);
     this.capLens.push(capLen);
     this.wireLens.push(wireLen);
-    this.interfaceIds.push(interfaceId);
+    if (interfaceId !== 0 || this.interfaceIds) {
+      const ids = (this.interfaceIds ??= growU16(this.fileOffsets.data.length));
+      ids.ensure(row);
+      ids.data[row] = interfaceId;
+    }
     super.packet(bytes, view, start, capLen, wireLen, tsSec, tsNsec, linkType, fileOffset);
   }
 }
@@ -96,7 +107,7 @@ export async function loadCapture(file: string, opts: LoadOptions = {}): Promise
   const started = performance.now();
   let size = 0;
   try { size = statSync(file).size; } catch { /* readCapture reports the error */ }
-  const expectedPackets = Math.min(1 << 24, Math.max(1024, Math.ceil(size / 400)));
+  const expectedPackets = Math.min(1 << 26, Math.max(1024, estimatePackets(file) ?? Math.ceil(size / 400)));
   const analyzers = createAnalyzers(expectedPackets);
   const store = new RecordingStore(file, analyzers, expectedPackets);
   const spillPath = join(tmpdir(), `flowsh-${randomUUID()}.pcap`);
@@ -116,13 +127,14 @@ export async function loadCapture(file: string, opts: LoadOptions = {}): Promise
   phase('tables');
   const report = buildReport(store, info, flows, analyzers, performance.now() - started);
   const offsets = store.fileOffsets.finish(), capLens = store.capLens.finish(), wireLens = store.wireLens.finish();
-  const ifaces = store.interfaceIds.finish(), secs = store.packetSec.finish(), nsecs = store.packetNsec.finish();
+  const ifaces = store.interfaceIds?.finish(), secs = store.packetSec.finish(), nsecs = store.packetNsec.finish();
   const readFrame = (row: number): Frame => {
     if (!(row >= 0 && row < offsets.length)) throw new RangeError(`no packet ${row + 1} (the capture has ${offsets.length})`);
     const capLen = capLens[row]!;
+    const interfaceId = ifaces && row < ifaces.length ? ifaces[row]! : 0;
     return {
       bytes: payload.read(offsets[row]!, capLen), capLen, wireLen: wireLens[row]!,
-      linkType: info.interfaces[ifaces[row]!]?.linkType ?? info.interfaces[0]?.linkType ?? 1, interfaceId: ifaces[row]!,
+      linkType: info.interfaces[interfaceId]?.linkType ?? info.interfaces[0]?.linkType ?? 1, interfaceId,
       tsSec: secs[row]!, tsNsec: nsecs[row]!, fileOffset: offsets[row]!,
     };
   };
@@ -179,12 +191,10 @@ function assembleTables(store: RecordingStore, info: CaptureInfo, payload: Paylo
   const packetFlowRow = store.packetFlowRow.finish();
   // plain loops: TypedArray.from with a map function is ~20x slower on millions of rows
   const packetFlowTableRow = new Int32Array(packetCount);
-  const packetInd = new Float64Array(packetCount);
+  const packetInd = new Uint32Array(packetCount);
   const packetDir = new Uint8Array(packetCount);
-  const pktNo = new Float64Array(packetCount);
   for (let i = 0; i < packetCount; i++) {
     const r = packetFlowRow[i]!;
-    pktNo[i] = i + 1;
     packetFlowTableRow[i] = r < 0 ? -1 : tableRowOf[r]!;
     packetInd[i] = r < 0 ? 0 : (r >> 1) + 1;
     packetDir[i] = r < 0 ? 0 : r & 1 ? 66 : 65;
@@ -208,13 +218,11 @@ function assembleTables(store: RecordingStore, info: CaptureInfo, payload: Paylo
     new BigFlagColumn(statDef, bigWords(flowStatWords)),
   ];
 
-  const pLo = store.packetStatLo.finish(), pHi = store.packetStatHi.finish();
-  const packetStatWords = new Uint32Array(packetCount * 2);
-  for (let i = 0; i < packetCount; i++) { packetStatWords[2 * i] = pLo[i]!; packetStatWords[2 * i + 1] = pHi[i]!; }
+  const packetStatWords = store.packetStatWords.finish();
   const packetSec = store.packetSec.finish(), packetNsec = store.packetNsec.finish();
   const [, , , , timeDef] = CORE_PACKET_COLUMNS;
   const packetColumns: Column[] = [
-    new NumberColumn(CORE_PACKET_COLUMNS[0]!, pktNo),
+    new RowNumberColumn(CORE_PACKET_COLUMNS[0]!, packetCount),
     new NumberColumn(indDef, packetInd),
     new CharColumn(dirDef, packetDir),
     new BigFlagColumn(statDef, bigWords(packetStatWords)),
@@ -224,7 +232,12 @@ function assembleTables(store: RecordingStore, info: CaptureInfo, payload: Paylo
   const built = new Map<string, Column>(flowColumns.map((c) => [c.def.name, c]));
   const ctx: FinishContext = {
     flowOrder, packetFlowRow, packetFlowTableRow, packetCount, tsDigits: info.tsDigits,
-    packetSec, packetNsec, packetFileOffset: store.fileOffsets.finish(), packetCapLen: store.capLens.finish(), payload,
+    packetSec, packetNsec, packetFileOffset: store.fileOffsets.finish(), packetCapLen: store.capLens.finish(), packetWireLen: store.wireLens.finish(), payload,
+    linkTypeOf: (row) => {
+      const ids = store.interfaceIds?.data;
+      const id = ids && row < store.interfaceIds!.length ? ids[row]! : 0;
+      return info.interfaces[id]?.linkType ?? info.interfaces[0]?.linkType ?? 1;
+    },
     flowColumn: (name) => built.get(name),
   };
   for (const analyzer of store.analyzers) {

@@ -80,7 +80,6 @@ export class BasicFlowAnalyzer implements Analyzer {
   private readonly pktHdr: Growable<Uint16Array>;
   private readonly pktSrcMac: Growable<Uint32Array>;
   private readonly pktDstMac: Growable<Uint32Array>;
-  private readonly pktWireLen: Growable<Uint32Array>;
   private readonly pktL7Offset: Growable<Uint16Array>;
   private readonly pktL7Len: Growable<Uint32Array>;
   private readonly pktVlans = new Map<number, number[]>();
@@ -91,7 +90,6 @@ export class BasicFlowAnalyzer implements Analyzer {
     this.pktHdr = growU16(expectedPackets);
     this.pktSrcMac = growU32(expectedPackets);
     this.pktDstMac = growU32(expectedPackets);
-    this.pktWireLen = growU32(expectedPackets);
     this.pktL7Offset = growU16(expectedPackets);
     this.pktL7Len = growU32(expectedPackets);
   }
@@ -159,7 +157,6 @@ export class BasicFlowAnalyzer implements Analyzer {
     const p = ctx.packetRow;
     const hdr = this.hdrId(headerStackCode(pkt));
     this.pktHdr.push(hdr);
-    this.pktWireLen.push(ctx.wireLen);
     this.pktL7Offset.push(pkt.l7CapLen > 0 ? pkt.l7Offset : 0);
     this.pktL7Len.push(pkt.l7Len);
     if (pkt.hasMac) {
@@ -270,7 +267,7 @@ export class BasicFlowAnalyzer implements Analyzer {
       mapped('dstPort'),
       mapped('l4Proto'),
       new NumberColumn(P('capLen'), capLen),
-      new NumberColumn(P('wireLen'), this.pktWireLen.finish()),
+      new NumberColumn(P('wireLen'), ctx.packetWireLen),
       new NumberColumn(P('l7Len'), l7Len),
       new LazyBytesColumn(P('l7Content'), l7Bytes),
     ];

@@ -1,15 +1,18 @@
 /**
- * tcpStream: reassembles every TCP connection in sequence order while the capture loads (see
- * src/reassembly/engine.ts) and keeps only per-direction totals. Overlaps are compared byte for
- * byte in `finish`, when the capture can be read back by offset; the streams themselves are rebuilt
- * on demand by src/reassembly/stream.ts from the same engine.
+ * tcpStream: follows every TCP connection in sequence order while the capture loads (the engine's
+ * bookkeeping for all connections at once: src/reassembly/tracker.ts) and keeps only per-direction
+ * totals. Overlaps are compared byte for byte in `finish`, when the capture can be read back by
+ * offset; the streams themselves are rebuilt on demand by src/reassembly/stream.ts from the full
+ * engine (src/reassembly/engine.ts).
  */
 import type { Analyzer, FinishContext, FlowRows, PacketContext, ReportLine } from '../analyzer.ts';
 import type { ColumnDef } from '../../schema/types.ts';
 import type { Column } from '../../store/table.ts';
 import { NumberColumn } from '../../store/columns.ts';
-import { growF64, growI32 } from '../../store/growable.ts';
-import { PacketStatus } from '../../decode/packet.ts';
+import { growF64, growU8 } from '../../store/growable.ts';
+import { DecodedPacket, PacketStatus } from '../../decode/packet.ts';
+import { decodePacket } from '../../decode/decode.ts';
+import { StreamTracker } from '../../reassembly/tracker.ts';
 import { ConnectionReassembler, type TcpSegment } from '../../reassembly/engine.ts';
 import { TCP_STREAM_FLOW_COLUMNS } from './schema.ts';
 
@@ -38,16 +41,16 @@ export class TcpStreamAnalyzer implements Analyzer {
   readonly flowColumns: readonly ColumnDef[] = TCP_STREAM_FLOW_COLUMNS;
   readonly packetColumns: readonly ColumnDef[] = [];
 
-  /**
-   * Live connections: flow index (storage row >> 1) -> pool slot + 1 (0: none). Ended connections
-   * go back to the pool and are reset for the next flow, so their arrays are reused, not garbage.
-   */
-  private readonly slotOfFlow = growI32();
-  private readonly pool: ConnectionReassembler[] = [];
-  private readonly poolFlow: number[] = [];
-  private readonly freeSlots: number[] = [];
-  /** the flow whose segment is being added (overlaps are reported during `add`) */
-  private addingFlow = 0;
+  /** every connection's reassembly state, by storage row, without chunk lists (see tracker.ts) */
+  private readonly tracker = new StreamTracker((row, position, length, newFileOffset, serial) => {
+    this.ovRow.push(row);
+    this.ovSerial.push(serial);
+    this.ovPos.push(position);
+    this.ovNew.push(newFileOffset);
+    this.ovLen.push(length);
+  });
+  /** per flow: 1 once its totals are stored */
+  private readonly done = growU8();
   private readonly seg = newSegment();
   // per storage row
   private readonly bytes = growF64();
@@ -55,10 +58,10 @@ export class TcpStreamAnalyzer implements Analyzer {
   private readonly ooo = growF64();
   private readonly retrans = growF64();
   private readonly conflicts = growF64();
-  // overlaps waiting for a byte comparison: storage row, segment serial, old/new file offsets, length
+  // overlaps waiting for a byte comparison: storage row, segment serial, stream position, new copy's file offset, length
   private readonly ovRow = growF64();
   private readonly ovSerial = growF64();
-  private readonly ovOld = growF64();
+  private readonly ovPos = growF64();
   private readonly ovNew = growF64();
   private readonly ovLen = growF64();
   private conflictTotal = 0;
@@ -70,63 +73,35 @@ export class TcpStreamAnalyzer implements Analyzer {
     this.ooo.ensure(last);
     this.retrans.ensure(last);
     this.conflicts.ensure(last);
-    this.slotOfFlow.ensure(row >> 1);
+    this.tracker.ensure(last);
+    this.done.ensure(row >> 1);
   }
 
   packet(ctx: PacketContext): void {
     const row = ctx.flowRow;
     if (row < 0 || !tcpSegmentOf(ctx.pkt, ctx.fileOffset, ctx.packetRow, this.seg)) return;
-    const flow = row >> 1;
-    let slot = this.slotOfFlow.data[flow]! - 1;
-    if (slot < 0) slot = this.open(flow);
-    this.addingFlow = flow;
-    this.pool[slot]!.add((row & 1) as 0 | 1, this.seg);
-  }
-
-  private open(flow: number): number {
-    let slot = this.freeSlots.pop();
-    if (slot === undefined) {
-      slot = this.pool.length;
-      this.pool.push(new ConnectionReassembler((dir, oldOffset, newOffset, length, serial) => {
-        this.ovRow.push(this.addingFlow * 2 + dir);
-        this.ovSerial.push(serial);
-        this.ovOld.push(oldOffset);
-        this.ovNew.push(newOffset);
-        this.ovLen.push(length);
-      }));
-      this.poolFlow.push(flow);
-    } else {
-      this.pool[slot]!.reset();
-      this.poolFlow[slot] = flow;
-    }
-    this.slotOfFlow.data[flow] = slot + 1;
-    return slot;
+    this.tracker.add(row, this.seg);
   }
 
   flowEnded(rowA: number, rowB: number, _rows?: FlowRows): void {
     const flow = rowA >> 1;
-    const slot = this.slotOfFlow.data[flow]! - 1;
-    if (slot < 0) return;
-    this.slotOfFlow.data[flow] = 0;
-    const conn = this.pool[slot]!;
-    this.store(rowA, conn, 0);
-    this.store(rowB, conn, 1);
-    this.freeSlots.push(slot);
+    if (this.done.data[flow]) return;
+    this.done.data[flow] = 1;
+    this.store(rowA);
+    this.store(rowB);
   }
 
-  private store(row: number, conn: ConnectionReassembler, dir: 0 | 1): void {
-    const t = conn.directions[dir].finish();
+  private store(row: number): void {
+    const t = this.tracker.totals(row);
     this.bytes.data[row] = t.bytes;
     this.missing.data[row] = t.missing;
     this.ooo.data[row] = t.outOfOrder;
     this.retrans.data[row] = t.retransmissions;
+    this.tracker.release(row);
   }
 
   finish(ctx: FinishContext): { flowColumns: Column[]; packetColumns: Column[] } {
-    for (let slot = 0; slot < this.pool.length; slot++) {
-      const flow = this.poolFlow[slot]!;
-      if (this.slotOfFlow.data[flow] === slot + 1) this.flowEnded(flow * 2, flow * 2 + 1);
-    }
+    for (let flow = 0; flow < this.done.length; flow++) if (!this.done.data[flow]) this.flowEnded(flow * 2, flow * 2 + 1);
     this.compareOverlaps(ctx);
     const order = ctx.flowOrder;
     const [bytes, missing, ooo, retrans, conflicts] = TCP_STREAM_FLOW_COLUMNS as [ColumnDef, ColumnDef, ColumnDef, ColumnDef, ColumnDef];
@@ -142,22 +117,57 @@ export class TcpStreamAnalyzer implements Analyzer {
     };
   }
 
-  /** a segment counts once as a conflicting overlap if any byte it repeats differs from the first copy */
+  /**
+   * A segment counts once as a conflicting overlap if any byte it repeats differs from the first
+   * copy. The first copies' file offsets come from replaying the connections that had overlaps
+   * through the full engine (rare: retransmissions and duplicates).
+   */
   private compareOverlaps(ctx: FinishContext): void {
     const n = this.ovRow.length;
-    const rows = this.ovRow.data, serials = this.ovSerial.data, olds = this.ovOld.data, news = this.ovNew.data, lens = this.ovLen.data;
+    if (n === 0) return;
+    const rows = this.ovRow.data, serials = this.ovSerial.data, positions = this.ovPos.data, news = this.ovNew.data, lens = this.ovLen.data;
+    const engines = this.replay(ctx, rows, n);
     let countedRow = -1, countedSerial = -1;
     for (let i = 0; i < n; i++) {
       const row = rows[i]!, serial = serials[i]!;
       if (row === countedRow && serial === countedSerial) continue;
-      const a = ctx.payload.read(olds[i]!, lens[i]!), b = ctx.payload.read(news[i]!, lens[i]!);
-      if (!sameBytes(a, b)) {
+      const pos = positions[i]!, newOffset = news[i]!;
+      let differs = false;
+      engines.get(row >> 1)!.directions[row & 1].firstCopies(pos, pos + lens[i]!, (oldOffset, from, length) => {
+        if (differs) return;
+        const a = ctx.payload.read(oldOffset, length), b = ctx.payload.read(newOffset + (from - pos), length);
+        if (!sameBytes(a, b)) differs = true;
+      });
+      if (differs) {
         this.conflicts.data[row]!++;
         this.conflictTotal++;
         countedRow = row;
         countedSerial = serial;
       }
     }
+  }
+
+  /** The connections of the flows named in rows[0..n), rebuilt from the capture with their chunk lists. */
+  private replay(ctx: FinishContext, rows: Float64Array, n: number): Map<number, ConnectionReassembler> {
+    const engines = new Map<number, ConnectionReassembler>();
+    for (let i = 0; i < n; i++) {
+      const flow = rows[i]! >> 1;
+      if (!engines.has(flow)) engines.set(flow, new ConnectionReassembler());
+    }
+    const pkt = new DecodedPacket();
+    const seg = newSegment();
+    const flowRow = ctx.packetFlowRow;
+    for (let p = 0; p < ctx.packetCount; p++) {
+      const row = flowRow[p]!;
+      if (row < 0) continue;
+      const conn = engines.get(row >> 1);
+      if (conn === undefined) continue;
+      const capLen = ctx.packetCapLen[p]!, fileOffset = ctx.packetFileOffset[p]!;
+      const bytes = ctx.payload.read(fileOffset, capLen);
+      decodePacket(bytes, new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), 0, capLen, ctx.packetWireLen[p]!, ctx.linkTypeOf(p), pkt);
+      if (tcpSegmentOf(pkt, fileOffset, p, seg)) conn.add((row & 1) as 0 | 1, seg);
+    }
+    return engines;
   }
 
   report(): ReportLine[] {
