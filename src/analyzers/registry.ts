@@ -6,6 +6,7 @@ import { TcpStatesAnalyzer } from './tcpStates/tcpStates.ts';
 import { TcpStreamAnalyzer } from './tcpStream/tcpStream.ts';
 import { FtpAnalyzer } from './ftp/analyzer.ts';
 import { DnsAnalyzer } from './dns/analyzer.ts';
+import { ArpAnalyzer } from './arp/analyzer.ts';
 
 export function createAnalyzers(expectedPackets: number): Analyzer[] {
   return [new BasicFlowAnalyzer(expectedPackets), new TcpFlagsAnalyzer(expectedPackets), new TcpStatesAnalyzer(expectedPackets), new TcpStreamAnalyzer()];
@@ -13,5 +14,5 @@ export function createAnalyzers(expectedPackets: number): Analyzer[] {
 
 /** Analyzers that run once the per-packet pass is done, in order. */
 export function createPostLoadAnalyzers(): PostLoadAnalyzer[] {
-  return [new FtpAnalyzer(), new DnsAnalyzer()];
+  return [new FtpAnalyzer(), new DnsAnalyzer(), new ArpAnalyzer()];
 }

@@ -65,6 +65,7 @@ function decodeLlc(
     return;
   }
   addLayer(out, Layer.Llc);
+  out.netOffset = off;
   const dsap = view.getUint8(start + off);
   const ssap = view.getUint8(start + off + 1);
   const control = view.getUint8(start + off + 2);
@@ -88,6 +89,7 @@ export function decodeEtherType(
   paddingAllowed: boolean, out: DecodedPacket,
 ): void {
   out.ethType = type;
+  out.netOffset = off;
   switch (type) {
     case ETHERTYPE_IPV4: decodeIp(view, start, capLen, wireLen, off, 4, paddingAllowed, out); return;
     case ETHERTYPE_IPV6: decodeIp(view, start, capLen, wireLen, off, 6, paddingAllowed, out); return;

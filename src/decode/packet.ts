@@ -58,6 +58,7 @@ export class DecodedPacket {
   dstMacLo = 0;
   hasMac = false;
   ethType = 0; // EtherType of the network layer (after VLAN tags), 0 if none
+  netOffset = 0; // offset of the network-layer header (IP, ARP, LLC payload, ...) after the link header
   readonly vlanIds = new Uint16Array(8);
   numVlans = 0;
   // network layer
@@ -112,6 +113,7 @@ export class DecodedPacket {
     this.srcMacHi = this.srcMacLo = this.dstMacHi = this.dstMacLo = 0;
     this.hasMac = false;
     this.ethType = 0;
+    this.netOffset = 0;
     this.numVlans = 0;
     this.ipVersion = 0;
     this.ipOffset = this.ipHeaderLen = this.ipTotalLen = 0;

@@ -263,7 +263,8 @@ export class FlowStore implements CaptureSink, FlowRows {
       ports = ((pkt.srcPort << 16) | pkt.dstPort) >>> 0;
       if (s & PacketStatus.Fragment) ports = this.fragmentKeyPorts(pkt, ports);
       k[9] = (pkt.l4Proto << 12) | (fam << 20);
-    } else if (pkt.hasMac && pkt.ethType !== 0) {
+    } else if (pkt.hasMac && (pkt.ethType !== 0 || (s & PacketStatus.PureL2) !== 0)) {
+      // layer-2 flows (ARP, LLDP, other EtherTypes; 802.3/LLC frames with EtherType 0): MAC pair and EtherType
       fam = Family.L2;
       k[0] = pkt.srcMacHi; k[1] = pkt.srcMacLo; k[2] = 0; k[3] = 0;
       k[4] = pkt.dstMacHi; k[5] = pkt.dstMacLo; k[6] = 0; k[7] = 0;
