@@ -14,6 +14,8 @@ import { streamOf, type Direction, type TimedStreamChunk } from '../reassembly/s
 import { followFlow } from '../reassembly/follow.ts';
 import { carvedFileName } from './safeName.ts';
 import { prepareDirectory, writeNewFile } from './atomicWrite.ts';
+import { memoryColumn } from '../store/memoryTable.ts';
+import { ftpStatBit } from '../analyzers/ftp/schema.ts';
 
 /** verdicts whose bytes are not the file (TLS) or that have no bytes at all */
 const NOT_CARVED = new Set(['encrypted', 'no-data-connection']);
@@ -35,6 +37,19 @@ export interface CarveResult {
   readonly files: CarvedFile[];
   readonly manifest: string;
   readonly transcripts: string[];
+  /** flowInds whose file (transfer or control transcript) could not be written: they get ftpStat FTP_PPWFERR */
+  readonly failedFlows: number[];
+}
+
+export interface CarveOptions {
+  /** how files are written (tests put a failing writer here) */
+  readonly writeFile?: typeof writeNewFile;
+}
+
+/** Why a write failed, in one line. */
+function failure(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  return `could not write: ${err.code ? err.code + ' ' : ''}${err.message ?? String(e)}`.replace(/\s+/g, ' ');
 }
 
 function textOf(table: Table, name: string, row: number): string {
@@ -88,7 +103,9 @@ function* chunkBytes(capture: LoadedCapture, chunks: readonly TimedStreamChunk[]
   for (const c of chunks) if (!c.gap && c.length > 0) yield capture.payload.read(c.fileOffset, c.length);
 }
 
-export function carveFiles(capture: LoadedCapture, where: Expr | undefined, directory: string, statementText: string): CarveResult {
+export function carveFiles(capture: LoadedCapture, where: Expr | undefined, directory: string, statementText: string, options: CarveOptions = {}): CarveResult {
+  const write = options.writeFile ?? writeNewFile;
+  const failedFlows = new Set<number>();
   const files = capture.catalog.table('files');
   if (!files) throw QueryError.at('this capture has no files table (no FTP transfers were decoded)', statementText, { offset: 0, length: 5 });
   const test = where ? compilePredicate(where, files, statementText) : () => true;
@@ -112,7 +129,14 @@ export function carveFiles(capture: LoadedCapture, where: Expr | undefined, dire
       gaps = chunks.filter((c) => c.gap).map((c) => [c.streamOffset, c.streamOffset + c.length]);
       bytes = chunks.reduce((n, c) => n + (c.gap ? 0 : c.length), 0);
       const partial = gaps.length > 0 || verdict !== 'complete';
-      carvedAs = writeNewFile(dir, carvedFileName(path || textOf(files, 'command', row).toLowerCase(), dataFlow, partial), chunkBytes(capture, chunks));
+      try {
+        carvedAs = write(dir, carvedFileName(path || textOf(files, 'command', row).toLowerCase(), dataFlow, partial), chunkBytes(capture, chunks));
+      } catch (e) {
+        // one file that cannot be written (disk full, quota) does not stop the others
+        note = failure(e);
+        bytes = 0;
+        failedFlows.add(dataFlow);
+      }
     }
     carved.push({ row, dataFlow, path, verdict, bytes, carvedAs, note });
     const fields = files.columns.map((c) => `${JSON.stringify(c.def.name)}:${c.def.name === 'carvedAs' ? JSON.stringify(carvedAs) : c.json(row)}`);
@@ -124,15 +148,39 @@ export function carveFiles(capture: LoadedCapture, where: Expr | undefined, dire
   const transcripts: string[] = [];
   for (const control of controls) {
     if (control <= 0) continue;
+    let text: string;
     try {
-      const text = followFlow(capture, control, { format: 'ascii' });
-      transcripts.push(writeNewFile(dir, `${control}-control-transcript.txt`, [new TextEncoder().encode(text)]));
+      text = followFlow(capture, control, { format: 'ascii' });
     } catch {
-      // a control flow without TCP payload has no transcript
+      continue; // a control flow without TCP payload has no transcript
+    }
+    try {
+      transcripts.push(write(dir, `${control}-control-transcript.txt`, [new TextEncoder().encode(text)]));
+    } catch {
+      failedFlows.add(control);
     }
   }
   const manifestName = writeNewFile(dir, 'manifest.jsonl', [new TextEncoder().encode(manifest.map((l) => l + '\n').join(''))]);
-  return { directory: dir, files: carved, manifest: manifestName, transcripts };
+  return { directory: dir, files: carved, manifest: manifestName, transcripts, failedFlows: [...failedFlows] };
+}
+
+/**
+ * The flows table with ftpStat FTP_PPWFERR (0x20, Tranalyzer's "could not open the output file")
+ * added on both directions of each flow whose carved file could not be written.
+ */
+export function withWriteFailures(flows: Table, failedFlows: readonly number[]): Table {
+  const stat = flows.column('ftpStat'), ind = flows.column('flowInd');
+  if (failedFlows.length === 0 || !stat || !ind) return flows;
+  const failed = new Set(failedFlows);
+  const bit = ftpStatBit('FTP_PPWFERR');
+  const value = (row: number): number => {
+    const v = Number(stat.get(row) ?? 0);
+    return failed.has(Number(ind.get(row))) ? (v | bit) >>> 0 : v;
+  };
+  const patched = memoryColumn(stat.def, Array.from({ length: flows.rowCount }, (_, r) => value(r)));
+  const columns = flows.columns.map((c) => (c === stat ? patched : c));
+  const byName = new Map(columns.map((c) => [c.def.name, c]));
+  return { def: flows.def, rowCount: flows.rowCount, columns, column: (name: string) => byName.get(name) };
 }
 
 /**

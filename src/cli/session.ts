@@ -12,7 +12,7 @@ import { schemaCatalog } from './schemaCatalog.ts';
 import { escapeText } from '../output/escape.ts';
 import { followFlow } from '../reassembly/follow.ts';
 import { tcpdumpLines } from '../output/tcpdump.ts';
-import { carveFiles, withCarvedAs } from '../carve/carve.ts';
+import { carveFiles, withCarvedAs, withWriteFailures } from '../carve/carve.ts';
 import { MemoryTable } from '../store/memoryTable.ts';
 import type { TableDef } from '../schema/types.ts';
 import { expandCaptureName, runExport, runSave } from '../export/statements.ts';
@@ -243,8 +243,12 @@ export class Session {
         // the files table now shows where each carved transfer went
         const files = capture.catalog.table('files')!;
         const updated = withCarvedAs(files, result.files, result.directory);
-        const tables = capture.catalog.tables.map((t) => (t === files ? updated : t));
-        this.capture = { ...capture, catalog: { tables, table: (name: string) => tables.find((t) => t.def.name === name) } };
+        // flows whose file could not be written get ftpStat FTP_PPWFERR
+        const flows = withWriteFailures(capture.flows, result.failedFlows);
+        const tables = capture.catalog.tables.map((t) => (t === files ? updated : t === capture.flows ? flows : t));
+        this.capture = { ...capture, flows, catalog: { tables, table: (name: string) => tables.find((t) => t.def.name === name) } };
+        const failed = result.files.filter((f) => f.note.startsWith('could not write')).length;
+        if (failed > 0) this.io.err(`${failed} transfers could not be written (see the note column; their flows have ftpStat FTP_PPWFERR)\n`);
         this.io.err(`carved ${written} of ${result.files.length} transfers into ${escapeText(result.directory)} (manifest: ${escapeText(result.manifest)}, ${result.transcripts.length} control transcripts)\n`);
         return 'ok';
       }

@@ -30,7 +30,7 @@ const FIN = 0x01, SYN = 0x02, RST = 0x04;
 
 const BIT = {
   INIT: ftpStatBit('FTP_INIT'), PPRNT: ftpStatBit('FTP_PPRNT'), PPWF: ftpStatBit('FTP_PPWF'), APRNT: ftpStatBit('FTP_APRNT'),
-  NDFLW: ftpStatBit('FTP_NDFLW'), PASSIVE: ftpStatBit('FTP_PASSIVE'), ACTIVE: ftpStatBit('FTP_ACTIVE'),
+  NDFLW: ftpStatBit('FTP_NDFLW'), OVFL: ftpStatBit('FTP_OVFL'), PASSIVE: ftpStatBit('FTP_PASSIVE'), ACTIVE: ftpStatBit('FTP_ACTIVE'),
   EXTENDED: ftpStatBit('FTP_EXTENDED'), LONG: ftpStatBit('FTP_LONG'), LOGIN_OK: ftpStatBit('FTP_LOGIN_OK'),
   LOGIN_FAIL: ftpStatBit('FTP_LOGIN_FAIL'), DATA_FIRST: ftpStatBit('FTP_DATA_FIRST'), NAT_SERVER: ftpStatBit('FTP_NAT_SERVER'),
   NAT_CLIENT: ftpStatBit('FTP_NAT_CLIENT'), XFER_INCOMPLETE: ftpStatBit('FTP_XFER_INCOMPLETE'), CTRL_GAP: ftpStatBit('FTP_CTRL_GAP'),
@@ -313,7 +313,7 @@ class FtpBuild {
     const replies = parsedReplies.map((e): FtpReplyEvent<Delivery> => {
       if (e.kind !== 'loss') return e;
       mark(BIT.CTRL_GAP, e);
-      return { kind: 'reply', code: null, lines: [], text: '', message: '', multiline: false, problem: 'gap', offset: e.offset, end: e.end, meta: e.meta, lastLineMeta: e.meta };
+      return { kind: 'reply', code: null, lines: [], text: '', message: '', multiline: false, problem: 'gap', offset: e.offset, end: e.end, meta: e.meta, lastLineMeta: e.meta, overflow: 0 };
     });
     // merge by delivery row: a reply delivered after a command's packet answers it or a later one
     const rowOf = (e: { meta: Delivery | undefined }): number => e.meta?.row ?? Number.MAX_SAFE_INTEGER;
@@ -325,6 +325,8 @@ class FtpBuild {
     }
     for (const item of items) {
       if (item.kind === 'loss') mark(BIT.CTRL_GAP, item);
+      // a line longer than the splitter keeps: its argument or text is stored cut (the only limit flowsh has)
+      if ((item.kind === 'command' || item.kind === 'reply') && (item as FtpCommand<Delivery> | FtpReply<Delivery>).overflow > 0) mark(BIT.OVFL, item);
       if (item.kind === 'command' && !(item as FtpCommand<Delivery>).wellFormed && (item as FtpCommand<Delivery>).verb !== '') mark(BIT.MALFORMED, item);
       if (item.kind === 'reply' && (item as FtpReply<Delivery>).problem !== undefined && (item as FtpReply<Delivery>).problem !== 'gap') mark(BIT.MALFORMED, item);
       if (item.kind === 'reply') {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { PcapWriter, LINKTYPE_ETHERNET } from '../../capture/writer.ts';
 import { ipv4, ipv6, mac } from '../../../samples/gen/addr.ts';
 import { ETHERTYPE_IPV4, ETHERTYPE_IPV6, IPPROTO_TCP, ethernet, ipv4Packet, ipv6Packet, tcpSegment } from '../../../samples/gen/layers.ts';
-import { loadCapture } from '../../store/load.ts';
+import { loadCapture, type LoadedCapture } from '../../store/load.ts';
 import type { Table } from '../../store/table.ts';
 import type { Value } from '../../store/value.ts';
 
@@ -38,23 +38,31 @@ export class CraftedCapture {
     this.frames.push({ bytes: cut, wireLen: frame.length });
   }
 
-  /** Loads the capture and hands its tables to `fn` as rows. */
-  async load(): Promise<Tables> {
+  /** Writes the capture to a temporary file, loads it and hands it to `fn`; everything is removed afterwards. */
+  async with<T>(fn: (capture: LoadedCapture) => T | Promise<T>): Promise<T> {
     const dir = mkdtempSync(join(tmpdir(), 'flowsh-ftp-'));
-    const file = join(dir, 'ftp.pcap');
-    const w = PcapWriter.create({ path: file, linkType: LINKTYPE_ETHERNET, nanosecond: true });
-    this.frames.forEach((f, i) => w.writePacket(1_700_000_000 + Math.floor(i / 1000), (i % 1000) * 1_000_000, f.bytes, f.wireLen));
-    w.close();
-    const capture = await loadCapture(file);
     try {
-      return {
-        files: rows(capture.catalog.table('files')), ftp: rows(capture.catalog.table('ftp')),
-        flows: rows(capture.flows), packets: rows(capture.packets), report: capture.report,
-      };
+      const file = join(dir, 'ftp.pcap');
+      const w = PcapWriter.create({ path: file, linkType: LINKTYPE_ETHERNET, nanosecond: true });
+      this.frames.forEach((f, i) => w.writePacket(1_700_000_000 + Math.floor(i / 1000), (i % 1000) * 1_000_000, f.bytes, f.wireLen));
+      w.close();
+      const capture = await loadCapture(file);
+      try {
+        return await fn(capture);
+      } finally {
+        capture.close();
+      }
     } finally {
-      capture.close();
       rmSync(dir, { recursive: true, force: true });
     }
+  }
+
+  /** Loads the capture and returns its tables as rows. */
+  load(): Promise<Tables> {
+    return this.with((capture) => ({
+      files: rows(capture.catalog.table('files')), ftp: rows(capture.catalog.table('ftp')),
+      flows: rows(capture.flows), packets: rows(capture.packets), report: capture.report,
+    }));
   }
 }
 

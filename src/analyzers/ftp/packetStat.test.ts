@@ -5,11 +5,6 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { PcapWriter, LINKTYPE_ETHERNET } from '../../capture/writer.ts';
-import { loadCapture } from '../../store/load.ts';
 import { runStatement } from '../../query/index.ts';
 import { CraftedCapture, bytesOf, flowWith, type Row } from './craftedCapture.ts';
 import { ftpStatBit } from './schema.ts';
@@ -66,26 +61,14 @@ test('per-packet ftpStat: each bit shows from the packet that set it on', async 
 });
 
 test('per-packet ftpStat: a query finds the packet that first set a bit', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'flowsh-pktstat-'));
-  try {
-    const file = join(dir, 's.pcap');
-    const w = PcapWriter.create({ path: file, linkType: LINKTYPE_ETHERNET, nanosecond: true });
-    session().frames.forEach((f, i) => w.writePacket(1_700_000_000, i * 1000, f.bytes, f.wireLen));
-    w.close();
-    const capture = await loadCapture(file);
-    try {
-      const first = (mask: number): string => {
-        const { result } = runStatement(`packets where bitsanyset(ftpStat, 0x${mask.toString(16)}) sort pktNo limit 1 select l7Content`, capture.catalog);
-        return String(result!.columns[0]!.get(result!.rows[0]!));
-      };
-      assert.equal(first(bit('FTP_LOGIN_OK')), '230 ok\r\n');
-      assert.equal(first(bit('FTP_APRNT')), '227 Entering Passive Mode (192,0,2,21,39,16).\r\n');
-    } finally {
-      capture.close();
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  await session().with((capture) => {
+    const first = (mask: number): string => {
+      const { result } = runStatement(`packets where bitsanyset(ftpStat, 0x${mask.toString(16)}) sort pktNo limit 1 select l7Content`, capture.catalog);
+      return String(result!.columns[0]!.get(result!.rows[0]!));
+    };
+    assert.equal(first(bit('FTP_LOGIN_OK')), '230 ok\r\n');
+    assert.equal(first(bit('FTP_APRNT')), '227 Entering Passive Mode (192,0,2,21,39,16).\r\n');
+  });
 });
 
 test('StatTimeline: earliest row wins, unknown rows show on no packet, flows keep their own bits', () => {

@@ -123,6 +123,8 @@ export interface FtpReply<M> {
   readonly meta: M | undefined;
   /** meta of the chunk holding the first byte of the reply's last line */
   readonly lastLineMeta: M | undefined;
+  /** bytes beyond the line length limit, summed over the reply's lines (counted, not kept; 0 normally) */
+  readonly overflow: number;
 }
 
 /** Replies in stream order, with lost regions and TLS-protected stretches (after 234) between them. */
@@ -164,7 +166,7 @@ function endsMultiline(line: string, code: number): boolean {
 export class FtpReplyParser<M = unknown> {
   private readonly lines: FtpLineSplitter<M>;
   private readonly scratch: FtpStreamItem<M>[] = [];
-  private open: { code: number; lines: string[]; message: string; offset: number; end: number; meta: M | undefined; lastLineMeta: M | undefined; damaged: boolean; problem: FtpReplyProblem | undefined } | undefined;
+  private open: { code: number; lines: string[]; message: string; offset: number; end: number; meta: M | undefined; lastLineMeta: M | undefined; damaged: boolean; problem: FtpReplyProblem | undefined; overflow: number } | undefined;
 
   constructor(options: LineSplitterOptions = {}) {
     this.lines = new FtpLineSplitter<M>(options);
@@ -211,6 +213,7 @@ export class FtpReplyParser<M = unknown> {
     if (open) {
       if (endsMultiline(text, open.code)) {
         open.lines.push(text);
+        open.overflow += line.overflow;
         open.end = line.end;
         open.lastLineMeta = line.meta;
         out.push(this.close(open.damaged ? 'gap' : open.problem));
@@ -219,6 +222,7 @@ export class FtpReplyParser<M = unknown> {
       const c = open.damaged ? classify(text) : undefined;
       if (!c || c.problem !== undefined || c.code === open.code) {
         open.lines.push(text);
+        open.overflow += line.overflow;
         open.end = line.end;
         open.lastLineMeta = line.meta;
         return;
@@ -227,12 +231,12 @@ export class FtpReplyParser<M = unknown> {
     }
     const c = classify(text);
     if (c.separator === '-' && c.code !== null) {
-      this.open = { code: c.code, lines: [text], message: c.message, offset: line.offset, end: line.end, meta: line.meta, lastLineMeta: line.meta, damaged: false, problem: c.problem };
+      this.open = { code: c.code, lines: [text], message: c.message, offset: line.offset, end: line.end, meta: line.meta, lastLineMeta: line.meta, damaged: false, problem: c.problem, overflow: line.overflow };
       return;
     }
     out.push({
       kind: 'reply', code: c.code, lines: [text], text, message: c.message, multiline: false, problem: c.problem,
-      offset: line.offset, end: line.end, meta: line.meta, lastLineMeta: line.meta,
+      offset: line.offset, end: line.end, meta: line.meta, lastLineMeta: line.meta, overflow: line.overflow,
     });
   }
 
@@ -241,7 +245,7 @@ export class FtpReplyParser<M = unknown> {
     this.open = undefined;
     return {
       kind: 'reply', code: open.code, lines: open.lines, text: open.lines.join('\n'), message: open.message, multiline: true, problem,
-      offset: open.offset, end: open.end, meta: open.meta, lastLineMeta: open.lastLineMeta,
+      offset: open.offset, end: open.end, meta: open.meta, lastLineMeta: open.lastLineMeta, overflow: open.overflow,
     };
   }
 }
