@@ -22,8 +22,9 @@ import {
   parseQuotedPath, parseSizeReply, parseTransferReply, type DataEndpoint,
 } from './endpoints.ts';
 import { FTP_COLUMNS, FTP_PACKET_STAT, ftpStatBit } from './schema.ts';
-import { FILES_TABLE, FTP_TABLE, type FileVerdict } from './tables.ts';
+import { FILES_TABLE, FTP_TABLE } from './tables.ts';
 import { StatTimeline } from './statTimeline.ts';
+import { decideVerdict } from './verdict.ts';
 
 const TCP = 6;
 const FIN = 0x01, SYN = 0x02, RST = 0x04;
@@ -120,8 +121,6 @@ interface ControlConnection {
 /** Per flow direction (storage index 2 * (flowInd - 1) + (B ? 1 : 0)): TCP flags and snaplen cuts. */
 interface DirectionFacts {
   readonly flags: Uint16Array;
-  /** a payload-carrying packet of the direction was cut by the snaplen */
-  readonly cut: Uint8Array;
   readonly packets: Uint32Array;
   /** packets-table row of the direction's first packet with TCP payload (-1: none) */
   readonly firstPayloadRow: Int32Array;
@@ -212,7 +211,7 @@ class FtpBuild {
   private directionFacts(): DirectionFacts {
     const p = this.capture.packets;
     const n = this.maxFlow * 2 + 2;
-    const flags = new Uint16Array(n), cut = new Uint8Array(n), packets = new Uint32Array(n), firstPayloadRow = new Int32Array(n).fill(-1);
+    const flags = new Uint16Array(n), packets = new Uint32Array(n), firstPayloadRow = new Int32Array(n).fill(-1);
     const finRow = new Int32Array(n).fill(-1), rstRow = new Int32Array(n).fill(-1), cutRow = new Int32Array(n).fill(-1), lastRow = new Int32Array(n).fill(-1);
     const ind = p.column('flowInd'), dir = p.column('dir'), tcpFlags = p.column('tcpFlags');
     const capLen = p.column('capLen'), wireLen = p.column('wireLen'), mlen = p.column('tcpMLen');
@@ -237,10 +236,10 @@ class FtpBuild {
       if ((f8 & RST) && rstRow[k]! < 0) rstRow[k] = r;
       if ((mlenN ? mlenN[r]! : numberAt(mlen, r)) > 0) {
         if (firstPayloadRow[k]! < 0) firstPayloadRow[k] = r;
-        if ((capN ? capN[r]! : numberAt(capLen, r)) < (wireN ? wireN[r]! : numberAt(wireLen, r))) { cut[k] = 1; if (cutRow[k]! < 0) cutRow[k] = r; }
+        if ((capN ? capN[r]! : numberAt(capLen, r)) < (wireN ? wireN[r]! : numberAt(wireLen, r))) { if (cutRow[k]! < 0) cutRow[k] = r; }
       }
     }
-    return { flags, cut, packets, firstPayloadRow, finRow, rstRow, cutRow, lastRow };
+    return { flags, packets, firstPayloadRow, finRow, rstRow, cutRow, lastRow };
   }
 
   run(): { flowColumns: Column[]; packetColumns: Column[]; tables: Table[]; report?: ReportLine[] } {
@@ -514,22 +513,12 @@ class FtpBuild {
     row.sha256 = hash.digest('hex');
     const facts = this.facts, kA = 2 * (flow.ind - 1), kB = kA + 1;
     const sender = senderIsA ? kA : kB;
-    const senderFlags = facts.flags[sender]!;
-    const anyFlags = facts.flags[kA]! | facts.flags[kB]!;
-    const cut = facts.cut[sender] === 1;
-    const sizeOk = !sizeKnown || bytes + missing === t.announcedSize || bytes + missing === t.announcedSize! - t.restOffset;
-    const lastRow = Math.max(facts.lastRow[kA]!, facts.lastRow[kB]!);
-    let verdict: FileVerdict;
-    // the packet whose arrival settled the verdict
-    let decidedAt: number;
-    if (t.encrypted) { verdict = 'encrypted'; decidedAt = NaN; }
-    else if (cut) { verdict = 'truncated-capture'; decidedAt = facts.cutRow[sender]!; }
-    else if ((t.finalCode !== null && t.finalCode !== 226 && t.finalCode !== 250) || (anyFlags & RST) !== 0 || (senderFlags & FIN) === 0) {
-      verdict = 'aborted';
-      decidedAt = firstKnown(minRow(facts.rstRow[kA]!, facts.rstRow[kB]!), t.finalRow, lastRow);
-    } else if (missing > 0 || (senderFlags & SYN) === 0) { verdict = 'gaps'; decidedAt = firstKnown(firstGapRow, flow.firstPacketRow); }
-    else if (!sizeOk) { verdict = 'size-mismatch'; decidedAt = firstKnown(facts.finRow[sender]!, t.finalRow); }
-    else { verdict = 'complete'; decidedAt = NaN; }
+    const { verdict, decidedAt } = decideVerdict({
+      encrypted: t.encrypted, finalCode: t.finalCode, finalRow: t.finalRow,
+      senderFinRow: facts.finRow[sender]!, rstRow: minRow(facts.rstRow[kA]!, facts.rstRow[kB]!), cutRow: facts.cutRow[sender]!,
+      sawSyn: (facts.flags[sender]! & SYN) !== 0, bytes, missing, firstGapRow, announcedSize: t.announcedSize, ascii: t.type === 'A',
+      restOffset: t.restOffset, firstRow: flow.firstPacketRow, lastRow: Math.max(facts.lastRow[kA]!, facts.lastRow[kB]!),
+    });
     row.verdict = verdict;
     row.complete = verdict === 'complete';
     // linked once both the data connection and its announcement are seen
@@ -539,7 +528,7 @@ class FtpBuild {
     const modeBit = mode === undefined ? 0 : mode === 'PASV' || mode === 'EPSV' || mode === 'LPSV' ? BIT.PASSIVE : BIT.ACTIVE;
     this.stat.set(flow.ind, BIT.PPRNT | modeBit, linkedAt);
     this.stat.set(control.flow.ind, modeBit, linkedAt);
-    if (sizeKnown && bytes + missing > t.announcedSize!) this.stat.set(flow.ind, BIT.PPWF, at(firstKnown(overrunRow, facts.finRow[sender]!, lastRow)));
+    if (sizeKnown && bytes + missing > t.announcedSize!) this.stat.set(flow.ind, BIT.PPWF, at(firstKnown(overrunRow, facts.finRow[sender]!)));
     if (!Number.isNaN(t.preliminaryTime) && flow.start < t.preliminaryTime) this.stat.set(flow.ind, BIT.DATA_FIRST, at(t.preliminaryRow));
     if (verdict !== 'complete' && verdict !== 'encrypted') {
       this.stat.set(flow.ind, BIT.XFER_INCOMPLETE, at(decidedAt));

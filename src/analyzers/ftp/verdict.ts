@@ -1,0 +1,69 @@
+/**
+ * The verdict of one transfer, from what the capture holds of its data connection and control
+ * dialogue. One word, the first rule that applies (the `verdict` column's description says the
+ * same): encrypted, aborted, truncated-capture, gaps, size-mismatch, complete. `complete` is the
+ * issue's definition: every byte from the stream's start (SYN) to the sender's FIN is captured and
+ * nothing contradicts the announced size or the final reply.
+ */
+import type { FileVerdict } from './tables.ts';
+
+export interface TransferEvidence {
+  /** PROT P in force after AUTH TLS/SSL was answered 234 */
+  readonly encrypted: boolean;
+  /** final reply code of the command (null: none captured, or unreadable) and its packet row (NaN: none) */
+  readonly finalCode: number | null;
+  readonly finalRow: number;
+  /** rows (-1: none) of the sender's first FIN, the first RST of either direction, the first sender payload packet cut by the snaplen */
+  readonly senderFinRow: number;
+  readonly rstRow: number;
+  readonly cutRow: number;
+  /** the sender's SYN (or SYN-ACK) is in the capture: the stream's first byte is known */
+  readonly sawSyn: boolean;
+  /** stream bytes captured and missing (holes the reassembly found) */
+  readonly bytes: number;
+  readonly missing: number;
+  /** row that delivered the first hole (NaN: none) */
+  readonly firstGapRow: number;
+  readonly announcedSize: number | undefined;
+  /** TYPE A: the wire carries CRLF, so it may exceed the announced (file) size, but never fall short of it */
+  readonly ascii: boolean;
+  readonly restOffset: number;
+  /** rows of the data connection's first and last packets */
+  readonly firstRow: number;
+  readonly lastRow: number;
+}
+
+export interface Verdict {
+  readonly verdict: FileVerdict;
+  /** the packet row that settled it (NaN for complete and encrypted) */
+  readonly decidedAt: number;
+}
+
+/** A 2xx final reply (226, 250, or another positive completion) says the transfer succeeded. */
+function positive(code: number): boolean {
+  return code >= 200 && code < 300;
+}
+
+/** Whether the size on the wire agrees with the announced one (a REST transfer carries the tail only). */
+export function sizeAgrees(e: Pick<TransferEvidence, 'announcedSize' | 'ascii' | 'restOffset' | 'bytes' | 'missing'>): boolean {
+  if (e.announcedSize === undefined) return true;
+  const total = e.bytes + e.missing;
+  if (e.ascii) return total >= e.announcedSize - e.restOffset;
+  return total === e.announcedSize || total === e.announcedSize - e.restOffset;
+}
+
+export function decideVerdict(e: TransferEvidence): Verdict {
+  const known = (...rows: number[]): number => rows.find((r) => Number.isFinite(r) && r >= 0) ?? NaN;
+  if (e.encrypted) return { verdict: 'encrypted', decidedAt: NaN };
+  // the wire says the transfer was cut short: a negative final reply, or a reset before the sender finished
+  const resetEarly = e.rstRow >= 0 && (e.senderFinRow < 0 || e.rstRow < e.senderFinRow);
+  if ((e.finalCode !== null && !positive(e.finalCode)) || resetEarly) {
+    return { verdict: 'aborted', decidedAt: known(resetEarly ? e.rstRow : NaN, e.finalRow, e.lastRow) };
+  }
+  // the capture did not keep it all: packets cut by the snaplen, or no FIN (the capture ended or stopped seeing the connection)
+  if (e.cutRow >= 0) return { verdict: 'truncated-capture', decidedAt: e.cutRow };
+  if (e.senderFinRow < 0) return { verdict: 'truncated-capture', decidedAt: known(e.finalRow, e.lastRow) };
+  if (e.missing > 0 || !e.sawSyn) return { verdict: 'gaps', decidedAt: known(e.firstGapRow, e.firstRow) };
+  if (!sizeAgrees(e)) return { verdict: 'size-mismatch', decidedAt: known(e.finalRow, e.senderFinRow) };
+  return { verdict: 'complete', decidedAt: NaN };
+}
