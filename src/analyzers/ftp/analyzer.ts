@@ -42,6 +42,8 @@ const BIT = {
 interface Delivery {
   readonly row: number;
   readonly time: number;
+  /** the packet that first carried the bytes (earlier than `row` when the capture reordered or lost a copy) */
+  readonly firstRow: number;
 }
 
 export type FtpMode = 'PASV' | 'EPSV' | 'LPSV' | 'PORT' | 'EPRT' | 'LPRT';
@@ -67,13 +69,20 @@ interface TcpFlow {
 }
 
 interface LearnedEndpoint {
+  readonly control: ControlConnection;
   readonly mode: FtpMode;
-  /** address to look the data connection up with (the control connection's for 227 behind NAT) */
-  readonly address: IpAddr;
+  readonly passive: boolean;
+  /**
+   * addresses the data connection may use on the listening side: the control connection's server
+   * (passive) or client (active) address, and the announced one when it differs (NAT, proxy, FXP)
+   */
+  readonly addresses: readonly IpAddr[];
   readonly port: number;
   /** packet row and time of the command (active) or reply (passive) that announced it */
   readonly row: number;
   readonly time: number;
+  /** earliest packet row a data connection for it can start at: the first packet of the command that asked (PASV, PORT, ...) */
+  readonly askRow: number;
 }
 
 /** A transfer announced on a control connection, before and after linking. */
@@ -98,6 +107,8 @@ export interface FtpTransfer {
   /** index of the ftp-table row of the command (-1 for transfers seen only as TLS data connections) */
   readonly ftpRow: number;
   dataFlow: TcpFlow | undefined;
+  /** whether the data flow's A side is the control connection's server side (set when linked) */
+  serverIsA: boolean | undefined;
 }
 
 interface ControlConnection {
@@ -116,6 +127,8 @@ interface ControlConnection {
   tlsTime: number;
   tlsRow: number;
   readonly transfers: FtpTransfer[];
+  /** every data endpoint learned, in order */
+  readonly endpoints: LearnedEndpoint[];
 }
 
 /** Per flow direction (storage index 2 * (flowInd - 1) + (B ? 1 : 0)): TCP flags and snaplen cuts. */
@@ -286,7 +299,7 @@ class FtpBuild {
     return {
       flow, clientDir: serverIsB ? 'A' : 'B', client: serverIsB ? flow.a : flow.b, server: serverIsB ? flow.b : flow.a,
       verbs: [], replyCodes: [], users: [], passwords: [], clientNames: [], serverNames: [],
-      lastAnnouncedSize: 0, tlsTime: NaN, tlsRow: NaN, transfers: [],
+      lastAnnouncedSize: 0, tlsTime: NaN, tlsRow: NaN, transfers: [], endpoints: [],
     };
   }
 
@@ -294,7 +307,7 @@ class FtpBuild {
   private parseDirection<E>(chunks: readonly TimedStreamChunk[], parser: { feed(b: Uint8Array, m?: Delivery): E[]; gap(n: number, m?: Delivery): E[]; end(): E[] }): E[] {
     const out: E[] = [];
     for (const c of chunks) {
-      const meta: Delivery = { row: c.deliveredAtRow >= 0 ? c.deliveredAtRow : c.firstPacketRow, time: c.time };
+      const meta: Delivery = { row: c.deliveredAtRow >= 0 ? c.deliveredAtRow : c.firstPacketRow, time: c.time, firstRow: c.firstPacketRow >= 0 ? c.firstPacketRow : c.deliveredAtRow };
       if (c.gap) out.push(...parser.gap(c.length, meta));
       else out.push(...parser.feed(this.capture.payload.read(c.fileOffset, c.length), meta));
     }
@@ -369,17 +382,25 @@ class FtpBuild {
       const announceActive = (parsed: { ok: true; value: DataEndpoint } | { ok: false; error: string }, mode: FtpMode): void => {
         if (!parsed.ok || parsed.value.address === undefined) { mark(BIT.BAD_ENDPOINT, cmd); return; }
         if (code !== null && code >= 400) return;
-        let address = parsed.value.address;
-        if (!address.equals(control.client.ip)) { mark(BIT.NAT_CLIENT, cmd); address = control.client.ip; }
+        const address = parsed.value.address;
+        const addresses = [control.client.ip];
+        if (!address.equals(control.client.ip)) { mark(BIT.NAT_CLIENT, cmd); addresses.push(address); }
         mark(BIT.APRNT, cmd);
-        endpoint = { mode, address, port: parsed.value.port, row: cmd.meta?.row ?? 0, time };
+        const row = cmd.meta?.row ?? 0;
+        endpoint = { control, mode, passive: false, addresses, port: parsed.value.port, row, time, askRow: Math.min(row, cmd.meta?.firstRow ?? row) };
+        control.endpoints.push(endpoint);
       };
       const announcePassive = (parsed: { ok: true; value: DataEndpoint } | { ok: false; error: string }, mode: FtpMode): void => {
         if (!parsed.ok) { mark(BIT.BAD_ENDPOINT, final); return; }
         const address = parsed.value.address;
-        if (address !== undefined && !address.equals(control.server.ip)) mark(BIT.NAT_SERVER, final);
+        const addresses = [control.server.ip];
+        if (address !== undefined && !address.equals(control.server.ip)) { mark(BIT.NAT_SERVER, final); addresses.push(address); }
         mark(BIT.APRNT, final);
-        endpoint = { mode, address: control.server.ip, port: parsed.value.port, row: final!.meta?.row ?? 0, time: final!.meta?.time ?? time };
+        const row = final!.meta?.row ?? 0;
+        // the client may connect before the capture shows the reply (a lost and resent 227): from the PASV on
+        const askRow = Math.min(row, cmd.meta?.firstRow ?? row, cmd.meta?.row ?? row);
+        endpoint = { control, mode, passive: true, addresses, port: parsed.value.port, row, time: final!.meta?.time ?? time, askRow };
+        control.endpoints.push(endpoint);
       };
       switch (verb) {
         case 'USER': user = cmd.arg; control.users.push(cmd.arg); break;
@@ -415,7 +436,7 @@ class FtpBuild {
           if (announcedSize !== undefined) control.lastAnnouncedSize = announcedSize;
           control.transfers.push({
             control, command: verb, path: cmd.arg, resolvedPath: resolved, direction: def.data!, endpoint, type, restOffset: rest,
-            announcedSize, finalCode: code, preliminaryTime: prelim?.meta?.time ?? NaN, encrypted: tls && prot === 'P', ftpRow, dataFlow: undefined,
+            announcedSize, finalCode: code, preliminaryTime: prelim?.meta?.time ?? NaN, encrypted: tls && prot === 'P', ftpRow, dataFlow: undefined, serverIsA: undefined,
             commandRow: cmd.meta?.row ?? NaN, preliminaryRow: prelim?.meta?.row ?? NaN, finalRow: final?.meta?.row ?? NaN,
           });
           row.mode = endpoint?.mode ?? '';
@@ -429,27 +450,80 @@ class FtpBuild {
     return this.controls.some((c) => c.flow === flow);
   }
 
-  /** Links each transfer to the unused TCP flow matching its endpoint that starts first after the announcement. */
+  /**
+   * Which side of `flow` is the listening side of `ep` (true: its A side), or undefined when the
+   * flow is not a connection to that endpoint: the listening side has one of the endpoint's
+   * addresses and its port, the other side the control connection's other host.
+   */
+  private listenerIsA(flow: TcpFlow, ep: LearnedEndpoint): boolean | undefined {
+    const other = ep.passive ? ep.control.client.ip : ep.control.server.ip;
+    for (const address of ep.addresses) {
+      if (sameSide(flow.a, address, ep.port) && flow.b.ip.equals(other)) return true;
+      if (sameSide(flow.b, address, ep.port) && flow.a.ip.equals(other)) return false;
+    }
+    return undefined;
+  }
+
+  /**
+   * Links each transfer to its data connection. A transfer's window runs from the command that
+   * asked for its endpoint (PASV, PORT, ...: the connection cannot start earlier, though the capture
+   * may show it before the reply) to its final reply (or, without one, the next endpoint asked for
+   * on its control connection). Transfers are served in the order their endpoints were announced,
+   * each taking the earliest unused connection to its endpoint that starts in its window, so
+   * sessions running at once and a port reused later each get their own. A connection to an
+   * announced endpoint that no command used is listed as a transfer without command; one that
+   * matches no announcement is left unlinked.
+   */
   private link(): void {
     const used = new Set<number>(this.controls.map((c) => c.flow.ind));
-    const transfers = this.controls.flatMap((c) => c.transfers).filter((t) => t.endpoint !== undefined);
-    transfers.sort((x, y) => x.endpoint!.row - y.endpoint!.row);
-    const candidates = [...this.flows.values()].sort((x, y) => x.firstPacketRow - y.firstPacketRow);
-    for (const transfer of transfers) {
+    const candidates = [...this.flows.values()].filter((f) => !used.has(f.ind)).sort((x, y) => x.firstPacketRow - y.firstPacketRow);
+    const windows: { transfer: FtpTransfer; from: number; to: number }[] = [];
+    for (const control of this.controls) {
+      const asks = control.endpoints.map((e) => e.askRow);
+      let previous: FtpTransfer | undefined;
+      for (const t of control.transfers) {
+        const ep = t.endpoint;
+        if (!ep) continue;
+        let from = ep.askRow;
+        // an endpoint used again without a new announcement: not before the previous transfer on it ended
+        if (previous?.endpoint === ep) from = Math.max(from, firstKnown(previous.finalRow, previous.commandRow, from));
+        const nextAsk = asks.find((r) => r > Math.max(ep.askRow, t.commandRow));
+        const to = firstKnown(t.finalRow, nextAsk ?? NaN, Number.MAX_SAFE_INTEGER);
+        windows.push({ transfer: t, from, to });
+        previous = t;
+      }
+    }
+    windows.sort((x, y) => x.transfer.endpoint!.row - y.transfer.endpoint!.row || x.transfer.commandRow - y.transfer.commandRow);
+    for (const { transfer, from, to } of windows) {
       const ep = transfer.endpoint!;
-      const passive = ep.mode === 'PASV' || ep.mode === 'EPSV' || ep.mode === 'LPSV';
-      const control = transfer.control;
-      const match = (flow: TcpFlow): boolean => {
-        if (used.has(flow.ind) || flow.firstPacketRow < ep.row) return false;
-        if (passive) {
-          return (sameSide(flow.a, ep.address, ep.port) && flow.b.ip.equals(control.client.ip)) ||
-            (sameSide(flow.b, ep.address, ep.port) && flow.a.ip.equals(control.client.ip));
+      for (const flow of candidates) {
+        if (flow.firstPacketRow > to) break;
+        if (used.has(flow.ind) || flow.firstPacketRow < from) continue;
+        const listenerIsA = this.listenerIsA(flow, ep);
+        if (listenerIsA === undefined) continue;
+        transfer.dataFlow = flow;
+        transfer.serverIsA = ep.passive ? listenerIsA : !listenerIsA;
+        used.add(flow.ind);
+        break;
+      }
+    }
+    // connections to an announced endpoint that no transfer took: listed, linked to their control connection only
+    for (const control of this.controls) {
+      control.endpoints.forEach((ep, i) => {
+        const until = control.endpoints[i + 1]?.askRow ?? Number.MAX_SAFE_INTEGER;
+        for (const flow of candidates) {
+          if (flow.firstPacketRow >= until) break;
+          if (used.has(flow.ind) || flow.firstPacketRow < ep.askRow) continue;
+          const listenerIsA = this.listenerIsA(flow, ep);
+          if (listenerIsA === undefined) continue;
+          used.add(flow.ind);
+          control.transfers.push({
+            control, command: '', path: '', resolvedPath: '', direction: 'download', endpoint: ep, type: '', restOffset: 0,
+            announcedSize: undefined, finalCode: null, preliminaryTime: NaN, encrypted: false, ftpRow: -1, dataFlow: flow,
+            serverIsA: ep.passive ? listenerIsA : !listenerIsA, commandRow: NaN, preliminaryRow: NaN, finalRow: NaN,
+          });
         }
-        return (sameSide(flow.a, ep.address, ep.port) && flow.b.ip.equals(control.server.ip)) ||
-          (sameSide(flow.b, ep.address, ep.port) && flow.a.ip.equals(control.server.ip));
-      };
-      const found = candidates.find(match);
-      if (found) { transfer.dataFlow = found; used.add(found.ind); }
+      });
     }
     // after AUTH TLS the commands are unreadable: data connections between the same hosts are encrypted transfers
     for (const control of this.controls) {
@@ -464,7 +538,7 @@ class FtpBuild {
         // the side that is the control server's address sends unless we cannot tell; count both ways below
         control.transfers.push({
           control, command: '', path: '', resolvedPath: '', direction: 'download', endpoint: undefined, type: '', restOffset: 0,
-          announcedSize: undefined, finalCode: null, preliminaryTime: NaN, encrypted: true, ftpRow: -1, dataFlow: flow,
+          announcedSize: undefined, finalCode: null, preliminaryTime: NaN, encrypted: true, ftpRow: -1, dataFlow: flow, serverIsA: undefined,
           commandRow: NaN, preliminaryRow: NaN, finalRow: NaN,
         });
       }
@@ -487,13 +561,10 @@ class FtpBuild {
     }
     if (t.ftpRow >= 0) this.ftpRows[t.ftpRow]!.dataFlow = flow.ind;
     // the sender: the server side for downloads and listings, the client side for uploads
-    const serverIsA = flow.a.ip.equals(control.server.ip) && !flow.b.ip.equals(control.server.ip)
-      ? true : flow.b.ip.equals(control.server.ip) && !flow.a.ip.equals(control.server.ip) ? false
-        : t.endpoint !== undefined && (t.endpoint.mode === 'PASV' || t.endpoint.mode === 'EPSV' || t.endpoint.mode === 'LPSV')
-          ? sameSide(flow.a, t.endpoint.address, t.endpoint.port) : t.endpoint !== undefined && !sameSide(flow.a, t.endpoint.address, t.endpoint.port);
+    const serverIsA = t.serverIsA ?? flow.a.ip.equals(control.server.ip);
     let senderIsA = t.direction === 'upload' ? !serverIsA : serverIsA;
     if (t.command === '') {
-      // encrypted transfer of unknown direction: the side that sent more
+      // a transfer of unknown direction (encrypted, or no command used the connection): the side that sent more
       const sb = this.capture.flows.column('tcpStreamBytes');
       senderIsA = flow.rowB < 0 || numberAt(sb, flow.rowA) >= numberAt(sb, flow.rowB);
       row.direction = senderIsA === serverIsA ? 'download' : 'upload';

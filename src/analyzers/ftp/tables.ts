@@ -17,9 +17,9 @@ export const FTP_TABLE_COLUMNS: readonly ColumnDef[] = [
 ];
 
 export const FILES_TABLE_COLUMNS: readonly ColumnDef[] = [
-  { name: 'dataFlow', type: 'u64', description: 'flowInd of the data connection (0: none found)' },
+  { name: 'dataFlow', type: 'u64', description: 'flowInd of the data connection (0: none found): the earliest unused connection to the announced endpoint (the announced address or the control connection\'s, any port on the other side) that starts between the command that asked for the endpoint and the final reply; a connection that matches no announcement is never linked' },
   { name: 'controlFlow', type: 'u64', description: 'flowInd of the control connection' },
-  { name: 'command', type: 'str', description: 'RETR, STOR, STOU, APPE, LIST, NLST or MLSD (empty for a transfer seen only as a data connection after AUTH TLS)' },
+  { name: 'command', type: 'str', description: 'RETR, STOR, STOU, APPE, LIST, NLST or MLSD; empty for a connection to an announced endpoint that no command used (e.g. after a second PASV), and for a data connection seen only after AUTH TLS' },
   { name: 'path', type: 'str', description: 'The command argument as sent' },
   { name: 'resolvedPath', type: 'str', description: 'path resolved against the working directory tracked from PWD/257, CWD/250, CDUP (relative when no directory was ever learned)' },
   { name: 'direction', type: 'str', description: 'download (RETR), upload (STOR, STOU, APPE) or listing (LIST, NLST, MLSD)' },
