@@ -8,6 +8,8 @@
  * - `<name>-lossy.pcap`: one payload segment (the 5th) of the largest data connection is dropped,
  *   a real gap in the capture (the receiver's ACKs still cover it, as when the capturing host
  *   missed a packet).
+ * - for REORDER_SOURCES (recorded through a path that really dropped packets, so TCP really
+ *   retransmitted): only `<name>-reordered.pcap.gz`, the same swaps and duplicates on top.
  *
  * Deterministic: the same original gives byte-identical variants (test/recorded-more.test.ts
  * checks this). Usage: node --import tsx samples/record/impair.ts [DIR]   (default samples/recorded);
@@ -15,10 +17,13 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as zlib from 'node:zlib';
 import { pathToFileURL } from 'node:url';
 import { PcapWriter, PCAP_MAGIC_MICRO, PCAP_MAGIC_NANO, LINKTYPE_ETHERNET } from '../../src/capture/writer.ts';
 
 export const IMPAIR_SOURCES = ['recorded-session-multi.pcap'] as const;
+/** gzip-compressed recordings that get only the reordered variant (also gzip-compressed) */
+export const REORDER_SOURCES = ['recorded-large-lossy.pcap.gz'] as const;
 /** FTP control port of the sources: segments on it are never touched. */
 const CONTROL_PORT = 21;
 const SWAP_EVERY = 10;
@@ -207,7 +212,13 @@ export function dropOne(source: ParsedPcap): { bytes: Buffer; impairment: Impair
 }
 
 export function variantName(source: string, kind: 'reordered' | 'lossy'): string {
-  return source.replace(/\.pcap$/, `-${kind}.pcap`);
+  return source.replace(/\.pcap(\.gz)?$/, `-${kind}.pcap$1`);
+}
+
+/** A capture file's bytes, gunzipped when the name ends in .gz. */
+export function readCaptureFile(file: string): Buffer {
+  const bytes = fs.readFileSync(file);
+  return file.endsWith('.gz') ? zlib.gunzipSync(bytes) : bytes;
 }
 
 interface ManifestTransfer {
@@ -268,6 +279,25 @@ function main(dir: string): void {
     const at = manifest.captures.indexOf(original) + 1;
     manifest.captures.splice(at, 0, ...variants);
     for (const v of variants) console.error(`impair: wrote ${path.join(dir, v.file)}`);
+  }
+  for (const source of REORDER_SOURCES) {
+    const original = manifest.captures.find((c) => c.file === source);
+    if (!original) {
+      console.error(`impair: ${source} is not in ${manifestFile}; no variant made`);
+      continue;
+    }
+    const reordered = reorder(readPcap(readCaptureFile(path.join(dir, source))));
+    const name = variantName(source, 'reordered');
+    fs.writeFileSync(path.join(dir, name), zlib.gzipSync(reordered.bytes, { level: 9 }));
+    const variant: ManifestCapture = {
+      ...original, file: name, derivedFrom: source, expect: 'complete',
+      exercises: `${source} (real loss and TCP's real retransmissions) rewritten by samples/record/impair.ts: on the data connection every 10th pair of adjacent payload segments swapped and the first and last payload segments duplicated; every byte is present, so carving must be exact`,
+      impairment: reordered.impairment,
+      transfers: original.transfers.map((t) => ({ ...t })),
+    };
+    manifest.captures = manifest.captures.filter((c) => c.file !== name);
+    manifest.captures.splice(manifest.captures.indexOf(original) + 1, 0, variant);
+    console.error(`impair: wrote ${path.join(dir, name)}`);
   }
   fs.writeFileSync(manifestFile, JSON.stringify(manifest, null, 2) + '\n');
 }

@@ -14,6 +14,8 @@
 set -euo pipefail
 
 readonly SRV_NS=flowsh-srv CLI_NS=flowsh-cli
+# record_lossy_large only: a bridge namespace on the path, where packets are dropped at random
+readonly PATH_NS=flowsh-path PATH_CLI_IF=fs-pathc PATH_SRV_IF=fs-paths PATH_BR=fs-br0
 readonly SRV_IF=fs-srv0 CLI_IF=fs-cli0
 readonly SRV_V4=192.0.2.21 CLI_V4=192.0.2.10
 readonly SRV_V6=2001:db8::21 CLI_V6=2001:db8::10
@@ -33,7 +35,7 @@ die() { log "error: $*"; exit 1; }
 
 [ "$(id -u)" = 0 ] || die "must run as root (namespaces, servers, tcpdump)"
 
-REQUIRED_COMMANDS=(vsftpd lftp curl inetutils-ftp tcpdump dumpcap openssl ip ethtool perl sha256sum useradd node)
+REQUIRED_COMMANDS=(vsftpd lftp curl inetutils-ftp tcpdump dumpcap openssl ip ethtool perl sha256sum useradd node nft gzip)
 ensure_tools() {
   local missing=() cmd
   for cmd in "${REQUIRED_COMMANDS[@]}"; do command -v "$cmd" >/dev/null 2>&1 || missing+=("$cmd"); done
@@ -44,7 +46,7 @@ ensure_tools() {
   # Not pure-ftpd: Debian makes it and vsftpd conflict (installing one removes the other).
   # tshark brings dumpcap (wireshark-common), which writes the pcapng capture.
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq vsftpd python3-pyftpdlib lftp curl \
-    inetutils-ftp tcpdump tshark openssl iproute2 ethtool >/dev/null
+    inetutils-ftp tcpdump tshark openssl iproute2 ethtool nftables gzip >/dev/null
 }
 
 WORK_DIR=
@@ -67,6 +69,7 @@ teardown() {
   kill_namespace_processes "$SRV_NS"
   ip netns del "$CLI_NS" 2>/dev/null || true
   ip netns del "$SRV_NS" 2>/dev/null || true
+  ip netns del "$PATH_NS" 2>/dev/null || true
   if id "$FTP_USER" >/dev/null 2>&1; then userdel "$FTP_USER" 2>/dev/null || true; fi
   rm -f "$PAM_FILE"
   if [ -n "$WORK_DIR" ]; then rm -rf "$WORK_DIR"; fi
@@ -409,6 +412,68 @@ record_large() {
   note_file "$name" RETR large.bin EPSV download "$tree/pub/large.bin" '"generator":"hash_stream large 1572941"'
 }
 
+# ---- 6b. a large transfer through a lossy path ------------------------------------------------------
+# The client and server are re-plumbed through a third namespace holding a bridge (same addresses, one
+# subnet), whose nftables forward chain drops data-connection packets at random: 2 % of the server's
+# segments and 1 % of the client's ACKs. The capture is still on the client's interface, after the
+# drop, so it shows what a receiver behind a lossy path sees: holes, then TCP's real retransmissions
+# (fast retransmit, SACK, RTO). impair.ts then adds reordering and duplicates by rewriting.
+# The file is text (compressible), so the committed .pcap.gz stays small.
+lossy_path() {
+  ip -n "$CLI_NS" link del "$CLI_IF"
+  ip netns add "$PATH_NS"
+  ip -n "$PATH_NS" link set lo up
+  ip -n "$PATH_NS" link add "$PATH_BR" type bridge
+  ip -n "$PATH_NS" link add "$PATH_CLI_IF" type veth peer name "$CLI_IF" address 02:00:00:00:00:10 netns "$CLI_NS"
+  ip -n "$PATH_NS" link add "$PATH_SRV_IF" type veth peer name "$SRV_IF" address 02:00:00:00:00:21 netns "$SRV_NS"
+  ip -n "$CLI_NS" addr add "$CLI_V4/24" dev "$CLI_IF"
+  ip -n "$CLI_NS" addr add "$CLI_V6/64" dev "$CLI_IF" nodad
+  ip -n "$SRV_NS" addr add "$SRV_V4/24" dev "$SRV_IF"
+  ip -n "$SRV_NS" addr add "$SRV_V6/64" dev "$SRV_IF" nodad
+  ip netns exec "$PATH_NS" sysctl -q -w net.ipv6.conf.all.disable_ipv6=1
+  local dev
+  for dev in "$PATH_CLI_IF" "$PATH_SRV_IF"; do
+    ip netns exec "$PATH_NS" ethtool -K "$dev" tx off rx off sg off tso off gso off gro off >/dev/null 2>&1 || true
+    ip -n "$PATH_NS" link set "$dev" master "$PATH_BR" up
+  done
+  ip -n "$PATH_NS" link set "$PATH_BR" up
+  in_cli ethtool -K "$CLI_IF" tx off rx off sg off tso off gso off gro off >/dev/null 2>&1 || true
+  in_srv ethtool -K "$SRV_IF" tx off rx off sg off tso off gso off gro off >/dev/null 2>&1 || true
+  ip -n "$CLI_NS" link set "$CLI_IF" up
+  ip -n "$SRV_NS" link set "$SRV_IF" up
+  ip netns exec "$PATH_NS" nft -f - <<'EOF'
+table bridge flowsh_loss {
+  chain forward {
+    type filter hook forward priority 0; policy accept;
+    ip saddr 192.0.2.21 tcp sport 50000-50019 numgen random mod 1000 < 20 counter drop
+    ip daddr 192.0.2.21 tcp dport 50000-50019 numgen random mod 1000 < 10 counter drop
+  }
+}
+EOF
+  sleep 3
+}
+
+readonly LOSSY_LINE='%07d flowsh large transfer through a lossy path: line %d of 50000, text so the capture compresses\n'
+record_lossy_large() {
+  local name=recorded-large-lossy.pcap dl=$WORK_DIR/dl-lossy tree=$WORK_DIR/tree
+  mkdir -p "$dl"
+  perl -e "printf(\"$LOSSY_LINE\", \$_, \$_) for 1..50000" >"$tree/pub/lossy-large.txt"
+  touch -d "$TREE_MTIME" "$tree/pub/lossy-large.txt"
+  lossy_path
+  start_capture "$name" tcpdump -s 0 -B 65536
+  # binary mode (curl's default), PASV, 3 MB/s so tcpdump keeps every frame
+  in_cli curl -sS --disable-epsv --limit-rate 3M --user "$FTP_USER:$FTP_PASS" -o "$dl/lossy-large.txt" "ftp://$SRV_V4/pub/lossy-large.txt"
+  stop_capture "$name"
+  same_content "$tree/pub/lossy-large.txt" "$dl/lossy-large.txt" "$name"
+  local dropped
+  dropped=$(ip netns exec "$PATH_NS" nft list table bridge flowsh_loss | grep -o 'packets [0-9]*' | awk '{print $2}' | paste -sd/)
+  log "$name: the lossy path dropped $dropped packets (server->client/client->server)"
+  gzip -9 -n -f "$OUT_DIR/$name"
+  note_capture "$name.gz" '"format":"pcap","compression":"gzip","linkType":1,"timestampPrecision":"us","snaplen":262144,"server":"vsftpd","serverAddress":"192.0.2.21","serverPort":21,"clients":["curl"],"expect":"complete","lossyPath":{"dropPerMille":{"serverToClient":20,"clientToServer":10},"droppedPackets":"'"$dropped"'","where":"nftables bridge forward chain in a namespace between client and server, before the capture point (the client interface)"},"exercises":"a '"$(size_of "$tree/pub/lossy-large.txt")"'-byte text download (PASV, TYPE I) through a path that really drops packets: the capture shows holes and the real TCP retransmissions that fill them","commands":["USER","PASS","PWD","CWD","PASV","TYPE","SIZE","RETR","QUIT"]'
+  note_file "$name.gz" RETR lossy-large.txt PASV download "$tree/pub/lossy-large.txt" '"content":"the line format LOSSY_LINE of samples/record/record-more.sh printed for 1..50000"'
+  rm -f "$tree/pub/lossy-large.txt"
+}
+
 # ---- 7. other formats and link types ----------------------------------------------------------------
 record_pcapng() {
   local name=recorded-pcapng-epsv-ipv6.pcapng dl=$WORK_DIR/dl-pcapng tree=$WORK_DIR/tree
@@ -569,6 +634,7 @@ main() {
   step record_sll2
   step record_snaplen
   step record_aborted
+  step record_lossy_large # last with this server: it re-plumbs the link through the lossy path
   stop_server
 
   start_vsftpd vsftpd-2121 2121 'ftp_data_port=2120'
