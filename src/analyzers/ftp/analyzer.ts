@@ -16,6 +16,7 @@ import type { ColumnDef } from '../../schema/types.ts';
 import { streamOf, type TimedStreamChunk } from '../../reassembly/stream.ts';
 import { FtpCommandParser, lookupCommand, commandBitfield, type FtpCommand, type FtpCommandEvent } from './commands.ts';
 import { FtpReplyParser, type FtpReply, type FtpReplyEvent } from './replies.ts';
+import { looksLikeCommand, looksLikeReply, type FtpLoss } from './protocol.ts';
 import { pairReplies, loginAttempts, type ExchangeItem } from './login.ts';
 import {
   parseEprtArgument, parseEpsvReply, parseLprtArgument, parseLpsvReply, parsePasvReply, parsePortArgument,
@@ -279,10 +280,11 @@ class FtpBuild {
 
   /** A control connection when one side is port 21, or when the content looks like FTP (220 greeting, known command). */
   private asControl(flow: TcpFlow): ControlConnection | undefined {
-    if (flow.rowA < 0 || flow.rowB < 0) return undefined;
     let serverIsB: boolean | undefined;
+    // port 21 is enough even when the capture holds one direction only (asymmetric routing, a one-way tap)
     if (flow.b.port === 21) serverIsB = true;
     else if (flow.a.port === 21) serverIsB = false;
+    else if (flow.rowA < 0 || flow.rowB < 0) return undefined;
     else {
       // by content: the first payload of each direction
       const looksFtp = (server: string, client: string): boolean =>
@@ -318,14 +320,23 @@ class FtpBuild {
   private parseControl(control: ControlConnection): void {
     const mark = (bits: number, at: { readonly meta: Delivery | undefined } | undefined): void => this.stat.set(control.flow.ind, bits, at?.meta?.row ?? NaN);
     const clientChunks = streamOf(this.capture, control.flow.ind, control.clientDir);
-    const commands = this.parseDirection<FtpCommandEvent<Delivery>>(clientChunks, new FtpCommandParser<Delivery>());
+    // a lost client region stands for a command we cannot read: it still takes one reply, so the replies after it stay paired with their commands
+    const commands = this.parseDirection<FtpCommandEvent<Delivery>>(clientChunks, new FtpCommandParser<Delivery>({ resumesLine: looksLikeCommand }))
+      .flatMap((e, i, all): FtpCommandEvent<Delivery>[] => {
+        if (e.kind !== 'loss') return [e];
+        const placeholder = lostCommand(e, all[i - 1]?.meta);
+        return [placeholder, { ...e, meta: placeholder.meta }];
+      });
     const serverChunks = streamOf(this.capture, control.flow.ind, control.clientDir === 'A' ? 'B' : 'A');
-    const parsedReplies = this.parseDirection<FtpReplyEvent<Delivery>>(serverChunks, new FtpReplyParser<Delivery>());
+    const parsedReplies = this.parseDirection<FtpReplyEvent<Delivery>>(serverChunks, new FtpReplyParser<Delivery>({ resumesLine: looksLikeReply }));
     // lost reply bytes stand for a reply of unknown code: the command waiting for it must not take the next command's reply
-    const replies = parsedReplies.map((e): FtpReplyEvent<Delivery> => {
+    const replies = parsedReplies.map((e, i): FtpReplyEvent<Delivery> => {
       if (e.kind !== 'loss') return e;
       mark(BIT.CTRL_GAP, e);
-      return { kind: 'reply', code: null, lines: [], text: '', message: '', multiline: false, problem: 'gap', offset: e.offset, end: e.end, meta: e.meta, lastLineMeta: e.meta, overflow: 0 };
+      // ordered just before the reply after it (the lost one was sent first), not where the hole was noticed
+      const next = parsedReplies.slice(i + 1).find((n) => n.kind === 'reply')?.meta;
+      const meta = next && e.meta ? { ...e.meta, row: e.meta.row >= 0 ? Math.min(e.meta.row, next.row) : next.row } : e.meta;
+      return { kind: 'reply', code: null, lines: [], text: '', message: '', multiline: false, problem: 'gap', offset: e.offset, end: e.end, meta, lastLineMeta: meta, overflow: 0 };
     });
     // merge by delivery row: a reply delivered after a command's packet answers it or a later one
     const rowOf = (e: { meta: Delivery | undefined }): number => e.meta?.row ?? Number.MAX_SAFE_INTEGER;
@@ -378,7 +389,8 @@ class FtpBuild {
         time, controlFlow: control.flow.ind, user, command: verb === '' ? cmd.rawVerb : verb, arg: cmd.arg,
         replyCode: code ?? undefined, replyText: final ? [final.message, ...final.lines.slice(1)].join('\n') : '', dataFlow: 0, mode: '',
       };
-      const ftpRow = this.ftpRows.push(row) - 1;
+      const lost = LOST_COMMANDS.has(cmd);
+      const ftpRow = lost ? -1 : this.ftpRows.push(row) - 1;
       const announceActive = (parsed: { ok: true; value: DataEndpoint } | { ok: false; error: string }, mode: FtpMode): void => {
         if (!parsed.ok || parsed.value.address === undefined) { mark(BIT.BAD_ENDPOINT, cmd); return; }
         if (code !== null && code >= 400) return;
@@ -421,7 +433,11 @@ class FtpBuild {
         case 'PASV': if (code === 227) announcePassive(parsePasvReply(final!.message), 'PASV'); break;
         case 'EPSV': if (code === 229) { mark(BIT.EXTENDED, final); announcePassive(parseEpsvReply(final!.message), 'EPSV'); } break;
         case 'LPSV': if (code === 228) { mark(BIT.LONG, final); announcePassive(parseLpsvReply(final!.message), 'LPSV'); } break;
-        default: break;
+        default:
+          // the command was lost from the capture, but a 227/229 says what it was
+          if (lost && code === 227) announcePassive(parsePasvReply(final!.message), 'PASV');
+          else if (lost && code === 229) { mark(BIT.EXTENDED, final); announcePassive(parseEpsvReply(final!.message), 'EPSV'); }
+          break;
       }
       if (DATA_COMMANDS.has(verb)) {
         const prelim = exchange.preliminary.map((k) => items[k] as FtpReply<Delivery>).find((r) => r.code === 125 || r.code === 150);
@@ -717,6 +733,24 @@ class SparseLists {
   column(def: ColumnDef): Column {
     return new MappedColumn(def, memoryColumn(def, this.values), this.index);
   }
+}
+
+/** placeholder commands standing for lost client bytes */
+const LOST_COMMANDS = new WeakSet<object>();
+
+/**
+ * A command for lost client bytes. It is ordered right after the command before it (the lost bytes
+ * were sent after that one, and replies come in order), not at the packet that ended the gap, which
+ * may arrive after the replies to the lost command.
+ */
+function lostCommand(loss: FtpLoss<Delivery>, previous: Delivery | undefined): FtpCommand<Delivery> {
+  const meta = previous && loss.meta ? { ...loss.meta, row: Math.min(previous.row, loss.meta.row) } : loss.meta;
+  const cmd: FtpCommand<Delivery> = {
+    kind: 'command', verb: '', rawVerb: '', arg: '', argBytes: new Uint8Array(0), hasArg: false, def: undefined, wellFormed: false,
+    offset: loss.offset, end: loss.end, meta, terminator: 'none', telnet: [], overflow: 0,
+  };
+  LOST_COMMANDS.add(cmd);
+  return cmd;
 }
 
 /** The first of `rows` that is a packet row (NaN when none is). */

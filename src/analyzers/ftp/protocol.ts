@@ -78,7 +78,18 @@ export interface LineSplitterOptions {
   readonly maxLineBytes?: number;
   /** stream offset of the first byte fed (default 0) */
   readonly startOffset?: number;
+  /**
+   * After a gap that began at a line boundary, a chunk (one packet's bytes) whose start this
+   * accepts is taken as the start of a line instead of being skipped up to the next LF: clients
+   * and servers send whole commands and replies per segment, so a lost segment rarely splits a line
+   */
+  readonly resumesLine?: (chunk: Uint8Array) => boolean;
 }
+
+/** A command line's start: 3 or 4 ASCII letters, then a space or the line end. */
+export const looksLikeCommand = (chunk: Uint8Array): boolean => /^[A-Za-z]{3,4}[ \r\n]/.test(String.fromCharCode(...chunk.subarray(0, 6)));
+/** A reply line's start: a code 100..699, then a space or '-'. */
+export const looksLikeReply = (chunk: Uint8Array): boolean => /^[1-6][0-9]{2}[ -]/.test(String.fromCharCode(...chunk.subarray(0, 4)));
 
 export const DEFAULT_MAX_LINE_BYTES = 1 << 20;
 
@@ -105,6 +116,9 @@ export class FtpLineSplitter<M> {
   private lossMissing = 0;
   private lossDiscarded = 0;
   private lossMeta: M | undefined = undefined;
+  /** the current loss began at a line boundary and nothing after the gap was skipped yet */
+  private lossAtLineStart = false;
+  private readonly resumesLine: ((chunk: Uint8Array) => boolean) | undefined;
   // TLS: `probing` while the first bytes of a line may be a record header; a run stays open between records
   private probing = false;
   private inRecord = false;
@@ -115,6 +129,7 @@ export class FtpLineSplitter<M> {
   constructor(options: LineSplitterOptions = {}) {
     this.maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
     this.position = options.startOffset ?? 0;
+    this.resumesLine = options.resumesLine;
   }
 
   /** stream offset of the next byte expected */
@@ -144,7 +159,11 @@ export class FtpLineSplitter<M> {
       }
       const b = chunk[i]!;
       const at = this.position++;
+      if (this.resyncing && i === 0 && this.lossAtLineStart && this.resumesLine?.(chunk)) {
+        this.finishLoss(at, out);
+      }
       if (this.resyncing) {
+        this.lossAtLineStart = false;
         this.lossDiscarded++;
         if (b === 10) this.finishLoss(at + 1, out);
         continue;
@@ -224,6 +243,7 @@ export class FtpLineSplitter<M> {
       this.lossMeta = this.lineStarted ? this.lineMeta : meta;
       this.lossMissing = 0;
       this.lossDiscarded = this.lineStarted ? this.position - this.lineOffset : 0;
+      this.lossAtLineStart = !this.lineStarted;
       this.resetLine();
     }
     this.lossMissing += missing;
