@@ -228,7 +228,7 @@ class FtpBuild {
     const flags = new Uint16Array(n), packets = new Uint32Array(n), firstPayloadRow = new Int32Array(n).fill(-1);
     const finRow = new Int32Array(n).fill(-1), rstRow = new Int32Array(n).fill(-1), cutRow = new Int32Array(n).fill(-1), lastRow = new Int32Array(n).fill(-1);
     const ind = p.column('flowInd'), dir = p.column('dir'), tcpFlags = p.column('tcpFlags');
-    const capLen = p.column('capLen'), wireLen = p.column('wireLen'), mlen = p.column('tcpMLen');
+    const capLen = p.column('capLen'), wireLen = p.column('wireLen'), mlen = p.column('l7Len');
     // one pass over every packet: typed arrays where the columns have them, a flow array by flowInd
     const flowOf: (TcpFlow | undefined)[] = new Array(this.maxFlow + 1).fill(undefined);
     for (const flow of this.flows.values()) flowOf[flow.ind] = flow;

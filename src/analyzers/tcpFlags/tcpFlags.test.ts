@@ -1,24 +1,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { PcapWriter, LINKTYPE_ETHERNET } from '../../capture/writer.ts';
 import { ipv4, mac } from '../../../samples/gen/addr.ts';
 import {
   ETHERTYPE_IPV4, IPPROTO_TCP, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN,
   ethernet, ipv4Packet, tcpSegment, type TcpOption,
 } from '../../../samples/gen/layers.ts';
-import { loadCapture, type LoadedCapture } from '../../store/load.ts';
-import type { Table } from '../../store/table.ts';
+import { loadCapture } from '../../store/load.ts';
 import { compositeTcpFlags } from './tcpFlags.ts';
+import { column, loadFrames as load, type Frame } from './testFrames.ts';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const CLIENT = ipv4('192.0.2.10'), SERVER = ipv4('192.0.2.21');
 const CMAC = mac('02:00:00:00:00:0a'), SMAC = mac('02:00:00:00:00:15');
-const T0 = 1_700_000_000;
 
-type Frame = { t: number; frame: Uint8Array; wireLen?: number };
 interface Extra { window?: number; options?: readonly TcpOption[]; ttl?: number; id?: number; tos?: number; df?: boolean }
 let nextId = 1;
 
@@ -32,24 +28,7 @@ function tcp(t: number, from: 'c' | 's', flags: number, seq: number, ack: number
   return { t, frame: ethernet({ src: smac, dst: dmac, etherType: ETHERTYPE_IPV4 }, ip) };
 }
 
-async function load(frames: Frame[], fn: (c: LoadedCapture) => void): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'flowsh-tcpflags-'));
-  const file = join(dir, 'test.pcap');
-  const w = PcapWriter.create({ path: file, linkType: LINKTYPE_ETHERNET, nanosecond: true });
-  for (const f of frames) {
-    const whole = Math.floor(f.t);
-    w.writePacket(T0 + whole, Math.round((f.t - whole) * 1e9), f.frame, f.wireLen);
-  }
-  w.close();
-  const c = await loadCapture(file);
-  try { fn(c); } finally { c.close(); rmSync(dir, { recursive: true, force: true }); }
-}
 
-const column = (t: Table, name: string, rows?: number[]): string[] => {
-  const c = t.column(name);
-  assert.ok(c, `column ${name} exists in ${t.def.name}`);
-  return (rows ?? [...Array(t.rowCount).keys()]).map((r) => c.text(r));
-};
 
 const SYN_OPTIONS: TcpOption[] = [
   { kind: 'mss', mss: 1460 }, { kind: 'sackPermitted' }, { kind: 'timestamps', tsVal: 1000, tsEcr: 0 }, { kind: 'nop' },
@@ -117,7 +96,8 @@ test('a normal connection: tcpFlags 0x011b / 0x031b, no anomaly, options, window
     assert.deepEqual(column(packets, 'relAck'), ['0', '1', '1', '1', '8', '6', '9', '9', '7']);
     assert.deepEqual(column(packets, 'seq').slice(0, 2), ['100', '500']);
     assert.deepEqual(column(packets, 'ack').slice(0, 2), ['0', '101']);
-    assert.deepEqual(column(packets, 'tcpMLen'), ['0', '0', '0', '7', '5', '0', '0', '0', '0']);
+    assert.deepEqual(column(packets, 'l7Len'), ['0', '0', '0', '7', '5', '0', '0', '0', '0']);
+    assert.deepEqual(column(packets, 'tcpMLen'), ['0', '0', '0', '7', '5', '7', '5', '5', '7'], 'running payload sum per direction');
     assert.deepEqual(column(packets, 'tcpWin').slice(0, 3), ['64240', '65160', '64256']);
     assert.equal(column(packets, 'tcpOpts')[0], '0x02;0x04;0x05;0xb4;0x04;0x02;0x08;0x0a;0x00;0x00;0x03;0xe8;0x00;0x00;0x00;0x00;0x01;0x03;0x03;0x07');
     assert.equal(column(packets, 'tcpOpts')[2], '');

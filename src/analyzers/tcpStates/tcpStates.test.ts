@@ -1,24 +1,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { PcapWriter, LINKTYPE_ETHERNET } from '../../capture/writer.ts';
 import { ipv4, mac } from '../../../samples/gen/addr.ts';
 import {
   ETHERTYPE_IPV4, IPPROTO_TCP, IPPROTO_UDP, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN,
   ethernet, ipv4Packet, tcpSegment, udpDatagram,
 } from '../../../samples/gen/layers.ts';
-import { loadCapture, type LoadedCapture } from '../../store/load.ts';
-import type { Table } from '../../store/table.ts';
+import { loadCapture } from '../../store/load.ts';
+import { column, loadFrames as load, type Frame } from '../tcpFlags/testFrames.ts';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const CLIENT = ipv4('192.0.2.10'), SERVER = ipv4('192.0.2.21');
 const CMAC = mac('02:00:00:00:00:0a'), SMAC = mac('02:00:00:00:00:15');
-const T0 = 1_700_000_000;
 const URG = 0x20;
 
-type Frame = { t: number; frame: Uint8Array; wireLen?: number };
 let ipId = 1;
 
 /** A TCP packet from the client ('c', port 40000) or the server ('s', port 80), t seconds after T0. */
@@ -29,24 +25,7 @@ function tcp(t: number, from: 'c' | 's', flags: number, seq: number, ack: number
   return { t, frame: ethernet({ src: smac, dst: dmac, etherType: ETHERTYPE_IPV4 }, ipv4Packet({ src, dst, protocol: IPPROTO_TCP, id: ipId++, ttl: 64 }, seg)) };
 }
 
-async function load(frames: Frame[], fn: (c: LoadedCapture) => void): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'flowsh-tcpstates-'));
-  const file = join(dir, 'test.pcap');
-  const w = PcapWriter.create({ path: file, linkType: LINKTYPE_ETHERNET, nanosecond: true });
-  for (const f of frames) {
-    const whole = Math.floor(f.t);
-    w.writePacket(T0 + whole, Math.round((f.t - whole) * 1e9), f.frame, f.wireLen);
-  }
-  w.close();
-  const c = await loadCapture(file);
-  try { fn(c); } finally { c.close(); rmSync(dir, { recursive: true, force: true }); }
-}
 
-const column = (t: Table, name: string, rows?: number[]): string[] => {
-  const c = t.column(name);
-  assert.ok(c, `column ${name} exists in ${t.def.name}`);
-  return (rows ?? [...Array(t.rowCount).keys()]).map((r) => c.text(r));
-};
 
 /** client ISN 100, server ISN 500 */
 const handshake = (t = 0): Frame[] => [
