@@ -97,6 +97,8 @@ async function checkTable(connection: import('@duckdb/node-api').DuckDBConnectio
       // DuckDB recognises ISO timestamps in JSON up to microseconds; nanoseconds stay text
       const digits = kind === 'time' ? (c.text(0).split('.')[1] ?? '').length : 0;
       expected = (digits > 6 ? 'VARCHAR' : jsonType) + (c.def.repeated ? '[]' : '');
+      // DuckDB reads positive JSON integers as unsigned: a signed column with both signs becomes HUGEINT
+      if (c.def.type === 'i64' && !c.def.repeated) expected = ['BIGINT', 'HUGEINT'];
     } else {
       expected = c.def.repeated ? 'VARCHAR' : { int32: 'BIGINT', int: 'BIGINT', double: 'DOUBLE', time: 'TIMESTAMP WITH TIME ZONE', string: 'VARCHAR', bool: 'BOOLEAN' }[kind];
     }
