@@ -104,7 +104,7 @@ class FlowReader {
     this.packets = Array.from(view.packetRows(flowInd), (row) => ({
       row, no: row + 1, dir: view.packet('dir', row) === 'B' ? 'B' : 'A',
       time: numberOf(time?.get(row)), timeText: time?.text(row) ?? '',
-      flags: view.packetNum('tcpFlags', row) & 0xff, len: view.packetNum('tcpMLen', row) || 0, seq: view.packetNum('relSeq', row),
+      flags: view.packetNum('tcpFlags', row) & 0xff, len: view.packetNum('l7Len', row) || 0, seq: view.packetNum('relSeq', row),
     }));
   }
 
