@@ -215,3 +215,23 @@ test('packetFlowRows maps each packet to the flows row of its flowInd and dir; l
     assert.equal(packets.column('l7Content')!.get(3), '220 ready for you\r\n');
   });
 });
+
+test('l7Content prefixes (kept for each direction\'s first payload) equal the start of the payload read from the file', async () => {
+  const { readdirSync } = await import('node:fs');
+  const dir = join(import.meta.dirname, '../../samples');
+  const files = readdirSync(dir).filter((f) => f.endsWith('.pcap') || f.endsWith('.pcapng'));
+  assert.ok(files.length > 3);
+  let compared = 0;
+  for (const f of files) {
+    const c = await loadCapture(join(dir, f));
+    try {
+      const content = c.packets.column('l7Content') as unknown as { bytes(row: number, max?: number): Uint8Array };
+      for (let p = 0; p < c.packets.rowCount; p++) {
+        const whole = content.bytes(p);
+        for (const max of [0, 3, 16]) assert.deepEqual(content.bytes(p, max), whole.subarray(0, max), `${f} packet ${p + 1}, ${max} bytes`);
+        compared++;
+      }
+    } finally { c.close(); }
+  }
+  assert.ok(compared > 100);
+});

@@ -1,5 +1,5 @@
 /** basicFlow: timing, header stacks, addresses, ports and counts per flow direction and per packet. */
-import type { Analyzer, FinishContext, FlowRows, PacketContext } from '../analyzer.ts';
+import type { Analyzer, FinishContext, PacketContext } from '../analyzer.ts';
 import { BASIC_FLOW_COLUMNS, BASIC_PACKET_COLUMNS } from './schema.ts';
 import type { ColumnDef } from '../../schema/types.ts';
 import type { Column } from '../../store/table.ts';
@@ -8,10 +8,13 @@ import {
   ComputedColumn, DictColumn, DurationColumn, IpColumn, LazyBytesColumn, MappedColumn, NumberColumn, TimeColumn, formatMac,
 } from '../../store/columns.ts';
 import { headerStackCode, headerStackFromCode } from '../../decode/decode.ts';
+import { PairIds } from '../../store/pairIds.ts';
 import type { Value } from '../../store/value.ts';
 
 const MAX_HDR_DESC = 4;
 const MAX_MACS = 3;
+/** payload bytes kept per flow direction (of its first payload only) */
+const PREFIX_BYTES = 16;
 const NS = 1_000_000_000;
 
 function def(columns: readonly ColumnDef[], name: string): ColumnDef {
@@ -49,8 +52,7 @@ export class BasicFlowAnalyzer implements Analyzer {
   readonly packetColumns = BASIC_PACKET_COLUMNS;
 
   // dictionaries
-  private readonly macIdByValue = new Map<number, number>();
-  private readonly macValues: number[] = [];
+  private readonly macIds = new PairIds();
   private readonly hdrIdByCode = new Map<number, number>();
   private readonly hdrCodes: number[] = [];
 
@@ -60,6 +62,10 @@ export class BasicFlowAnalyzer implements Analyzer {
   private readonly lastSec = growU32();
   private readonly lastNsec = growU32();
   private readonly lastPacket = growI32();
+  /** packet row of the direction's first packet with payload (-1: none), and its first PREFIX_BYTES captured bytes */
+  private readonly firstPayload = growI32();
+  private readonly prefix = growU8();
+  private readonly prefixLen = growU8();
   private readonly pkts = growF64();
   private readonly bytes = growF64();
   private readonly srcMacs = new DistinctIds(MAX_MACS);
@@ -75,8 +81,6 @@ export class BasicFlowAnalyzer implements Analyzer {
   private readonly l4Proto = growU8();
 
   // per packet
-  private readonly prevInDir: Growable<Int32Array>;
-  private readonly lastOfReverse: Growable<Int32Array>;
   private readonly pktHdr: Growable<Uint16Array>;
   private readonly pktSrcMac: Growable<Uint32Array>;
   private readonly pktDstMac: Growable<Uint32Array>;
@@ -84,9 +88,12 @@ export class BasicFlowAnalyzer implements Analyzer {
   private readonly pktL7Len: Growable<Uint32Array>;
   private readonly pktVlans = new Map<number, number[]>();
 
+  private readonly rowArrays: Growable<Uint8Array | Uint16Array | Uint32Array | Int32Array | Float64Array>[] = [
+    this.firstSec, this.firstNsec, this.lastSec, this.lastNsec, this.pkts, this.bytes, this.ethType, this.v6, this.hasIp,
+    this.srcPort, this.dstPort, this.l4Proto, this.srcMacs.first, this.dstMacs.first, this.hdrs.first,
+  ];
+
   constructor(expectedPackets = 1024) {
-    this.prevInDir = growI32(expectedPackets);
-    this.lastOfReverse = growI32(expectedPackets);
     this.pktHdr = growU16(expectedPackets);
     this.pktSrcMac = growU32(expectedPackets);
     this.pktDstMac = growU32(expectedPackets);
@@ -94,46 +101,37 @@ export class BasicFlowAnalyzer implements Analyzer {
     this.pktL7Len = growU32(expectedPackets);
   }
 
-  // consecutive packets mostly repeat the last two MACs (source and destination): skip the map then
-  private recentMac0 = -1;
-  private recentId0 = 0;
-  private recentMac1 = -1;
-  private recentId1 = 0;
-
   private macId(hi: number, lo: number): number {
-    const v = hi * 0x1_0000_0000 + lo;
-    if (v === this.recentMac0) return this.recentId0;
-    if (v === this.recentMac1) return this.recentId1;
-    let id = this.macIdByValue.get(v);
-    if (id === undefined) {
-      id = this.macValues.length;
-      this.macValues.push(v);
-      this.macIdByValue.set(v, id);
-    }
-    this.recentMac1 = this.recentMac0;
-    this.recentId1 = this.recentId0;
-    this.recentMac0 = v;
-    this.recentId0 = id;
-    return id;
+    return this.macIds.id(hi, lo);
   }
 
+  // most packets repeat the previous packet's header stack: no map lookup then
+  private lastHdrCode = -1;
+  private lastHdrId = 0;
+
   private hdrId(code: number): number {
+    if (code === this.lastHdrCode) return this.lastHdrId;
     let id = this.hdrIdByCode.get(code);
     if (id === undefined) {
       id = this.hdrCodes.length;
       this.hdrCodes.push(code);
       this.hdrIdByCode.set(code, id);
     }
+    this.lastHdrCode = code;
+    this.lastHdrId = id;
     return id;
   }
 
   flowCreated(row: number, ctx: PacketContext): void {
     const last = row | 1;
-    for (const g of [this.firstSec, this.firstNsec, this.lastSec, this.lastNsec, this.pkts, this.bytes,
-      this.ethType, this.v6, this.hasIp, this.srcPort, this.dstPort, this.l4Proto,
-      this.srcMacs.first, this.dstMacs.first, this.hdrs.first]) g.ensure(last);
+    const arrays = this.rowArrays;
+    for (let i = 0; i < arrays.length; i++) arrays[i]!.ensure(last);
     this.lastPacket.ensure(last);
     this.lastPacket.data[row] = -1;
+    this.firstPayload.ensure(last);
+    this.firstPayload.data[row] = -1;
+    this.prefixLen.ensure(last);
+    this.prefix.ensure(last * PREFIX_BYTES + PREFIX_BYTES - 1);
     this.addr.ensure(last * 8 + 7);
     const pkt = ctx.pkt;
     this.firstSec.data[row] = ctx.tsSec;
@@ -151,7 +149,7 @@ export class BasicFlowAnalyzer implements Analyzer {
     if (pkt.numVlans > 0) this.vlans.set(row, Array.from(pkt.vlanIds.subarray(0, pkt.numVlans)));
   }
 
-  packet(ctx: PacketContext, rows: FlowRows): void {
+  packet(ctx: PacketContext): void {
     const pkt = ctx.pkt;
     const row = ctx.flowRow;
     const p = ctx.packetRow;
@@ -169,20 +167,28 @@ export class BasicFlowAnalyzer implements Analyzer {
       this.pktDstMac.push(0);
     }
     if (row < 0) {
-      this.prevInDir.push(-1);
-      this.lastOfReverse.push(-1);
       if (pkt.numVlans > 0) this.pktVlans.set(p, Array.from(pkt.vlanIds.subarray(0, pkt.numVlans)));
       return;
     }
-    const rev = rows.reverse(row);
-    this.prevInDir.push(this.lastPacket.data[row]!);
-    this.lastOfReverse.push(rows.exists(rev) ? this.lastPacket.data[rev]! : -1);
+    if (this.firstPayload.data[row]! < 0 && pkt.l7Len > 0) this.keepPrefix(ctx, row);
     this.lastPacket.data[row] = p;
     this.lastSec.data[row] = ctx.tsSec;
     this.lastNsec.data[row] = ctx.tsNsec;
     this.pkts.data[row]!++;
     this.bytes.data[row] = this.bytes.data[row]! + ctx.capLen;
     this.hdrs.add(row, hdr);
+  }
+
+  /**
+   * The first bytes of a direction's first payload: what content detection looks at (FTP, DNS)
+   * for every flow, served without reading the file again.
+   */
+  private keepPrefix(ctx: PacketContext, row: number): void {
+    const pkt = ctx.pkt;
+    this.firstPayload.data[row] = ctx.packetRow;
+    const n = Math.min(PREFIX_BYTES, pkt.l7CapLen);
+    if (n > 0) this.prefix.data.set(ctx.bytes.subarray(ctx.start + pkt.l7Offset, ctx.start + pkt.l7Offset + n), row * PREFIX_BYTES);
+    this.prefixLen.data[row] = n;
   }
 
   finish(ctx: FinishContext): { flowColumns: Column[]; packetColumns: Column[] } {
@@ -201,7 +207,8 @@ export class BasicFlowAnalyzer implements Analyzer {
     }
     const v6 = this.v6.reorder(order), hasIp = this.hasIp.reorder(order);
     const listOf = <T extends Value>(fn: (storageRow: number) => T[]) => (row: number): T[] => fn(order[row]!);
-    const macText = (id: number) => formatMac(Math.floor(this.macValues[id]! / 0x1_0000_0000), this.macValues[id]! >>> 0);
+    const macs = this.macIds;
+    const macText = (id: number) => formatMac(macs.hi(id), macs.lo(id));
     const hdrText = (id: number) => headerStackFromCode(this.hdrCodes[id]!);
     const hdrDepth = (id: number) => hdrText(id).split(':').length;
 
@@ -226,7 +233,23 @@ export class BasicFlowAnalyzer implements Analyzer {
     ];
 
     const sec = ctx.packetSec, nsec = ctx.packetNsec;
-    const prev = this.prevInDir.finish(), revLast = this.lastOfReverse.finish();
+    // each packet's previous packet in its direction and the reverse's last before it, worked out
+    // from the packets' flow rows when a column first needs them (not kept while loading)
+    let prevRows: { prev: Int32Array; revLast: Int32Array } | undefined;
+    const packetFlowRow = ctx.packetFlowRow, storageRows = this.lastPacket.length, packetCount = ctx.packetCount;
+    const previous = (): { prev: Int32Array; revLast: Int32Array } => {
+      if (prevRows) return prevRows;
+      const prev = new Int32Array(packetCount), revLast = new Int32Array(packetCount);
+      const lastOf = new Int32Array(storageRows + 1).fill(-1);
+      for (let p = 0; p < packetCount; p++) {
+        const r = packetFlowRow[p]!;
+        if (r < 0) { prev[p] = -1; revLast[p] = -1; continue; }
+        prev[p] = lastOf[r]!;
+        revLast[p] = lastOf[r ^ 1]!;
+        lastOf[r] = p;
+      }
+      return (prevRows = { prev, revLast });
+    };
     const flowOf = ctx.packetFlowTableRow;
     const diffNs = (p: number, q: number) => (q < 0 ? 0 : (sec[p]! - sec[q]!) * NS + (nsec[p]! - nsec[q]!));
     const mapped = (name: string) => {
@@ -237,17 +260,21 @@ export class BasicFlowAnalyzer implements Analyzer {
     const srcMac = this.pktSrcMac.finish(), dstMac = this.pktDstMac.finish();
     const l7Off = this.pktL7Offset.finish(), l7Len = this.pktL7Len.finish();
     const capLen = ctx.packetCapLen, fileOffset = ctx.packetFileOffset, payload = ctx.payload;
+    const firstPayload = this.firstPayload.finish(), prefix = this.prefix.finish(), prefixLen = this.prefixLen.finish();
     const l7Bytes = (p: number, max: number): Uint8Array => {
+      const r = packetFlowRow[p]!;
+      if (max <= PREFIX_BYTES && r >= 0 && firstPayload[r] === p) return prefix.slice(r * PREFIX_BYTES, r * PREFIX_BYTES + Math.min(max, prefixLen[r]!));
       const off = l7Off[p]!;
       if (off === 0) return new Uint8Array(0);
       const len = Math.max(0, Math.min(l7Len[p]!, capLen[p]! - off, max));
       return len === 0 ? new Uint8Array(0) : payload.read(fileOffset[p]! + off, len);
     };
     const hdrDict = this.hdrCodes.map((c) => headerStackFromCode(c));
-    const macDict = ['', ...this.macValues.map((_, id) => macText(id))];
+    const macDict = [''];
+    for (let id = 0; id < macs.size; id++) macDict.push(macText(id));
     const packetColumns: Column[] = [
-      new DurationColumn(P('pktIAT'), (p) => diffNs(p, prev[p]!), digits),
-      new DurationColumn(P('pktTrip'), (p) => diffNs(p, revLast[p]!), digits),
+      new DurationColumn(P('pktIAT'), (p) => diffNs(p, previous().prev[p]!), digits),
+      new DurationColumn(P('pktTrip'), (p) => diffNs(p, previous().revLast[p]!), digits),
       new DurationColumn(P('flowDuration'), (p) => {
         const f = flowOf[p]!;
         return f < 0 ? 0 : (sec[p]! - fSec[f]!) * NS + (nsec[p]! - fNs[f]!);
