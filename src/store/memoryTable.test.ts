@@ -66,7 +66,8 @@ test('json: numbers as numbers (64-bit exact), text and addresses quoted, lists 
 });
 
 test('storage: typed numbers and 64-bit bigints are exposed; get returns query values', () => {
-  assert.ok(table.column('port')!.numbers instanceof Float64Array);
+  assert.ok(table.column('port')!.numbers instanceof Uint8Array, 'integers in the smallest exact typed array (21 and 0 fit 8 bits)');
+  assert.ok(table.column('ratio')!.numbers instanceof Float64Array);
   assert.ok(table.column('stat')!.bigints instanceof BigUint64Array);
   assert.ok(table.column('big')!.bigints, 'u64 beyond 2^53 is kept exactly');
   assert.equal(table.column('big')!.get(0), 2n ** 60n);
@@ -87,4 +88,24 @@ test('construction checks and the catalog', () => {
   const catalog = new MemoryCatalog([table]);
   assert.equal(catalog.table('t'), table);
   assert.equal(catalog.table('u'), undefined);
+});
+
+test('storage: a number column with a missing value keeps NaN (get null); a mostly empty list column keeps only its rows', async () => {
+  const { memoryColumn } = await import('./memoryTable.ts');
+  const withNull = memoryColumn({ name: 'n', type: 'u32', description: '' }, [5, null, 7]);
+  assert.ok(withNull.numbers instanceof Float64Array);
+  assert.deepEqual([0, 1, 2].map((r) => withNull.get(r)), [5, null, 7]);
+  assert.deepEqual([0, 1, 2].map((r) => withNull.text(r)), ['5', '', '7']);
+  const big = memoryColumn({ name: 'b', type: 'u32', description: '' }, [70000, 0]);
+  assert.ok(big.numbers instanceof Uint32Array);
+  const negative = memoryColumn({ name: 'i', type: 'i64', description: '' }, [-3, 4]);
+  assert.deepEqual([negative.get(0), negative.get(1)], [-3, 4]);
+  const lists: (number[] | null)[] = new Array(1000).fill(null);
+  lists[3] = [1, 2];
+  lists[999] = [];
+  const sparse = memoryColumn({ name: 'l', type: 'u16', description: '', repeated: true }, lists);
+  for (let r = 0; r < 1000; r++) assert.deepEqual(sparse.get(r), lists[r], `row ${r}`);
+  assert.equal(sparse.json(3), '[1,2]');
+  assert.equal(sparse.json(4), 'null');
+  assert.equal(sparse.text(999), '');
 });

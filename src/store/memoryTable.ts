@@ -57,43 +57,98 @@ function normaliseScalar(value: Value | undefined, def: ColumnDef): Value {
   return value;
 }
 
+/** The smallest typed array holding these integers exactly (none when some are not integers in u32/i32 range). */
+function integerArray(min: number, max: number, n: number): Uint8Array | Uint16Array | Uint32Array | Int32Array | undefined {
+  if (min >= 0 && max <= 0xff) return new Uint8Array(n);
+  if (min >= 0 && max <= 0xffff) return new Uint16Array(n);
+  if (min >= 0 && max <= 0xffffffff) return new Uint32Array(n);
+  if (min >= -0x80000000 && max <= 0x7fffffff) return new Int32Array(n);
+  return undefined;
+}
+
 class ArrayColumn implements Column {
-  readonly numbers?: Float64Array;
+  readonly numbers?: ArrayLike<number>;
   readonly bigints?: BigUint64Array | BigInt64Array;
   private readonly values?: readonly Value[];
+  /** rows with a value, ascending, when most rows have none (values then holds only theirs) */
+  private readonly valueRows?: Int32Array;
   private readonly missing?: Uint8Array;
 
   constructor(readonly def: ColumnDef, data: ColumnData) {
     const n = data.length;
-    const isNumberStorable = (v: Value | undefined): boolean =>
-      v === null || v === undefined || typeof v === 'number' ||
-      (typeof v === 'bigint' && v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= BigInt(Number.MIN_SAFE_INTEGER));
     if (!def.repeated && def.type === 'h64') {
       const bigints = new BigUint64Array(n);
-      const missing = new Uint8Array(n);
-      data.forEach((v, i) => {
-        if (v === null || v === undefined) missing[i] = 1;
-        else bigints[i] = BigInt.asUintN(64, BigInt(v as number | bigint));
-      });
+      let missing: Uint8Array | undefined;
+      for (let i = 0; i < n; i++) {
+        const v = data[i];
+        if (v === null || v === undefined) (missing ??= new Uint8Array(n))[i] = 1;
+        else if (v !== 0 && v !== 0n) bigints[i] = BigInt.asUintN(64, BigInt(v as number | bigint));
+      }
       this.bigints = bigints;
       this.missing = missing;
-    } else if (!def.repeated && NUMBER_TYPES.has(def.type) && data.every(isNumberStorable)) {
-      // no value -> NaN, which every comparison treats as false
-      this.numbers = Float64Array.from(data, (v) => (v === null || v === undefined ? NaN : Number(v)));
-    } else if (!def.repeated && (def.type === 'u64' || def.type === 'i64')) {
-      const bigints = def.type === 'u64' ? new BigUint64Array(n) : new BigInt64Array(n);
-      const missing = new Uint8Array(n);
-      data.forEach((v, i) => {
-        if (v === null || v === undefined) missing[i] = 1;
-        else bigints[i] = BigInt(v as number | bigint);
-      });
-      this.bigints = bigints;
-      this.missing = missing;
-    } else {
-      this.values = data.map((v) =>
-        def.repeated ? (Array.isArray(v) ? v.map((item) => normaliseScalar(item, def)) : v === undefined ? null : normaliseScalar(v, def))
-          : normaliseScalar(v, def));
+      return;
     }
+    if (!def.repeated && NUMBER_TYPES.has(def.type)) {
+      const numbers = ArrayColumn.numbersOf(data, def.type === 'f64');
+      if (numbers) { this.numbers = numbers; return; }
+    }
+    if (!def.repeated && (def.type === 'u64' || def.type === 'i64')) {
+      const bigints = def.type === 'u64' ? new BigUint64Array(n) : new BigInt64Array(n);
+      let missing: Uint8Array | undefined;
+      for (let i = 0; i < n; i++) {
+        const v = data[i];
+        if (v === null || v === undefined) (missing ??= new Uint8Array(n))[i] = 1;
+        else bigints[i] = BigInt(v as number | bigint);
+      }
+      this.bigints = bigints;
+      this.missing = missing;
+      return;
+    }
+    const normalise = (v: Value | undefined): Value =>
+      def.repeated ? (Array.isArray(v) ? v.map((item) => normaliseScalar(item, def)) : v === undefined ? null : normaliseScalar(v, def))
+        : normaliseScalar(v, def);
+    let present = 0;
+    for (let i = 0; i < n; i++) if (data[i] !== null && data[i] !== undefined) present++;
+    if (present * 2 < n) {
+      // mostly empty (a protocol's columns on the flows of other protocols): keep only the rows with values
+      const rows = new Int32Array(present), values: Value[] = [];
+      for (let i = 0, k = 0; i < n; i++) {
+        const v = data[i];
+        if (v === null || v === undefined) continue;
+        rows[k++] = i;
+        values.push(normalise(v));
+      }
+      this.valueRows = rows;
+      this.values = values;
+    } else {
+      this.values = data.map(normalise);
+    }
+  }
+
+  /**
+   * The numbers in the smallest exact typed array: integers in u8..u32/i32, else Float64Array with
+   * NaN for no value; undefined when some value is not a number (or a bigint beyond 2^53).
+   */
+  private static numbersOf(data: ColumnData, float: boolean): ArrayLike<number> | undefined {
+    const n = data.length;
+    let min = 0, max = 0, integers = !float, hasNull = false;
+    for (let i = 0; i < n; i++) {
+      const v = data[i];
+      if (v === null || v === undefined) { hasNull = true; continue; }
+      let x: number;
+      if (typeof v === 'number') x = v;
+      else if (typeof v === 'bigint' && v <= SAFE_MAX && v >= SAFE_MIN) x = Number(v);
+      else return undefined;
+      if (integers && !Number.isInteger(x)) integers = false;
+      if (x < min) min = x;
+      if (x > max) max = x;
+    }
+    const out = integers && !hasNull ? (integerArray(min, max, n) ?? new Float64Array(n)) : new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const v = data[i];
+      out[i] = v === null || v === undefined ? NaN : Number(v);
+    }
+    return out;
   }
 
   get(row: number): Value {
@@ -101,7 +156,16 @@ class ArrayColumn implements Column {
       const v = this.numbers[row]!;
       return Number.isNaN(v) && this.def.type !== 'f64' ? null : v;
     }
-    if (this.bigints) return this.missing![row] ? null : this.bigints[row]!;
+    if (this.bigints) return this.missing?.[row] ? null : this.bigints[row]!;
+    if (this.valueRows) {
+      const rows = this.valueRows;
+      let lo = 0, hi = rows.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (rows[mid]! < row) lo = mid + 1; else hi = mid;
+      }
+      return lo < rows.length && rows[lo] === row ? this.values![lo] ?? null : null;
+    }
     return this.values![row] ?? null;
   }
 
@@ -113,6 +177,8 @@ class ArrayColumn implements Column {
     return jsonValue(this.get(row));
   }
 }
+
+const SAFE_MAX = BigInt(Number.MAX_SAFE_INTEGER), SAFE_MIN = BigInt(Number.MIN_SAFE_INTEGER);
 
 export function memoryColumn(def: ColumnDef, data: ColumnData): Column {
   return new ArrayColumn(def, data);
