@@ -184,11 +184,12 @@ export class FlowStore implements CaptureSink, FlowRows {
 
     ctx.statusLo = 0;
     ctx.statusHi = 0;
-    const row = this.findFlow(pkt, time);
+    // the packet's time goes to the helpers through ctx.time: a float argument would be boxed per call
+    const row = this.findFlow(pkt);
     ctx.flowRow = row;
     if (row >= 0) {
       this.noteSyn(pkt, row);
-      this.packetStatus(pkt, row, time);
+      this.packetStatus(pkt, row);
       this.lastSeen.data[row] = time;
       if ((row & 1) === 0) { c.aPackets++; c.aBytes += capLen; } else { c.bPackets++; c.bBytes += capLen; }
     } else {
@@ -359,7 +360,8 @@ export class FlowStore implements CaptureSink, FlowRows {
   }
 
   /** A flow has ended when both its directions have been idle for their timeouts. */
-  private expired(row: number, time: number): boolean {
+  private expired(row: number): boolean {
+    const time = this.ctx.time;
     const a = row & ~1;
     const p = this.present.data, seen = this.lastSeen.data, to = this.timeouts.data;
     for (let r = a; r <= a + 1; r++) {
@@ -375,9 +377,9 @@ export class FlowStore implements CaptureSink, FlowRows {
     for (let i = 0; i < this.analyzers.length; i++) this.analyzers[i]!.flowEnded?.(pair * 2, pair * 2 + 1, this);
   }
 
-  /** whether the flow of `row` still takes packets at `time` (not ended, not timed out) */
-  private alive(row: number, time: number): boolean {
-    return this.ended.data[row >> 1] === 0 && !this.expired(row, time);
+  /** whether the flow of `row` still takes packets at the packet's time (not ended, not timed out) */
+  private alive(row: number): boolean {
+    return this.ended.data[row >> 1] === 0 && !this.expired(row);
   }
 
   /**
@@ -400,11 +402,11 @@ export class FlowStore implements CaptureSink, FlowRows {
     }
   }
 
-  private findFlow(pkt: DecodedPacket, time: number): number {
+  private findFlow(pkt: DecodedPacket): number {
     if (!this.buildKey(pkt)) return -1;
     const slot = this.findSlot(this.key);
     const found = this.slots[slot]! - 1;
-    if (found >= 0 && this.alive(found, time)) {
+    if (found >= 0 && this.alive(found)) {
       if (!this.startsNewConnection(pkt, found)) return found;
       this.endPair(found >> 1);
     }
@@ -413,11 +415,11 @@ export class FlowStore implements CaptureSink, FlowRows {
     const rslot = this.findSlot(this.reverseKey);
     const rev = this.slots[rslot]! - 1;
     let row: number;
-    if (rev >= 0 && this.alive(rev, time) && !this.exists(rev ^ 1) && !this.startsNewConnection(pkt, rev ^ 1)) {
+    if (rev >= 0 && this.alive(rev) && !this.exists(rev ^ 1) && !this.startsNewConnection(pkt, rev ^ 1)) {
       row = rev ^ 1;
     } else {
       // a live reverse flow that this packet does not join (its SYN starts a new connection) is over
-      if (rev >= 0 && this.alive(rev, time)) this.endPair(rev >> 1);
+      if (rev >= 0 && this.alive(rev)) this.endPair(rev >> 1);
       const pair = this.pairs++;
       this.ended.ensure(pair);
       this.synSide.ensure(pair);
@@ -462,7 +464,8 @@ export class FlowStore implements CaptureSink, FlowRows {
   }
 
   /** This packet's flowStat bits, from the decoder's status and the flow's history. */
-  private packetStatus(pkt: DecodedPacket, row: number, time: number): void {
+  private packetStatus(pkt: DecodedPacket, row: number): void {
+    const time = this.ctx.time;
     const s = pkt.status;
     let lo = this.ctx.statusLo, hi = this.ctx.statusHi;
     if (row & 1) lo |= FlowStatLo.Inverted;

@@ -271,7 +271,8 @@ export class TcpFlagsAnalyzer implements Analyzer {
 
   flowCreated(row: number): void {
     const last = row | 1;
-    for (const g of this.rowArrays) g.ensure(last);
+    const arrays = this.rowArrays;
+    for (let i = 0; i < arrays.length; i++) arrays[i]!.ensure(last);
     // rows are never reused; only the reverse direction's ACK may have set this row's relative base
     this.firstSyn.data[row] = -1;
     this.bifValid.data[row] = 1;
@@ -770,8 +771,9 @@ export class TcpFlagsAnalyzer implements Analyzer {
       }
       const rev = rows.reverse(row);
       if (!rows.exists(rev) || n[rev] === 0) continue;
-      const scanned = (x: number) => (a[x]! & (TcpAnomaly.Scan | TcpAnomaly.ScanSuccess)) === TcpAnomaly.Scan;
-      if (scanned(row) || (scanned(rev) && n[row]! < SCAN_MAX_PACKETS && n[rev]! < SCAN_MAX_PACKETS)) {
+      const scanned = (a[row]! & (TcpAnomaly.Scan | TcpAnomaly.ScanSuccess)) === TcpAnomaly.Scan;
+      const revScanned = (a[rev]! & (TcpAnomaly.Scan | TcpAnomaly.ScanSuccess)) === TcpAnomaly.Scan;
+      if (scanned || (revScanned && n[row]! < SCAN_MAX_PACKETS && n[rev]! < SCAN_MAX_PACKETS)) {
         a[row]! |= TcpAnomaly.ScanSuccess;
         a[rev]! |= TcpAnomaly.ScanSuccess;
         this.successfulScans++;
