@@ -582,13 +582,14 @@ export class TcpFlagsAnalyzer implements Analyzer {
     }
     const seqMaxBefore = first ? seq : this.seqMax.data[row]!;
 
+    // in sequence: an ACK segment (a RST too) at the sequence number the previous one left off
+    if ((flags & ACK) && (first || seq === this.seqNext.data[row])) this.inSeqCnt.data[row]!++;
     if (first) {
       this.isn.data[row] = seq;
       this.seqNext.data[row] = end;
       this.seqMax.data[row] = end;
       this.dataMax.data[row] = dataEnd;
       this.sentBytes.data[row] = len;
-      if (flags & ACK) this.inSeqCnt.data[row]!++;
     } else if ((flags & RST) === 0) {
       const seqMax = this.seqMax.data[row]!;
       const probeOrKeepAlive = zeroWinProbe ||
@@ -616,7 +617,6 @@ export class TcpFlagsAnalyzer implements Analyzer {
         this.gapStart.data[row] = seqMax;
         this.gapEnd.data[row] = seq;
       }
-      if ((flags & ACK) && seq === this.seqNext.data[row]) this.inSeqCnt.data[row]!++;
       if (after(dataEnd, this.dataMax.data[row]!)) {
         this.sentBytes.data[row]! += diff(dataEnd, this.dataMax.data[row]!);
         this.dataMax.data[row] = dataEnd;

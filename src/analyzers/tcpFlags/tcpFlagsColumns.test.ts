@@ -158,6 +158,15 @@ test('per-packet sequence and ACK steps, running sums, state bits, MSS, window s
   });
 });
 
+test('tcpPSeqCnt: a RST+ACK at the expected sequence number is in sequence (as Tranalyzer counts it); one after a gap is not', async () => {
+  await loadFrames([
+    ...handshake(), seg(0.01, 'c', RST | ACK, 101, 501),
+    seg(1, 'c', SYN, 900, 0), seg(1.001, 's', SYN | ACK, 300, 901), seg(1.002, 'c', ACK, 901, 301), seg(1.01, 'c', RST | ACK, 950, 301),
+  ], ({ flows }) => {
+    assert.deepEqual(column(flows, 'tcpPSeqCnt'), ['2', '1', '1', '1'], 'ACK and RST+ACK; the SYN-ACK; the ACK only; the SYN-ACK');
+  });
+});
+
 test('bytes in flight: Tranalyzer counts payload since the reverse direction\'s last ACK segment, Wireshark\'s measure follows ACK numbers and SACK blocks', async () => {
   const sack = (left: number, right: number) => [...tcpOption.nop, ...tcpOption.nop, ...tcpOption.sack(left, right)];
   await loadFrames([
