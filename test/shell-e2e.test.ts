@@ -1,11 +1,12 @@
 // The interactive shell as a user meets it: the real program in a real pseudo-terminal (tmux),
-// typing, Tab, Up, the pager and Ctrl-D, then a terminal left as it was found.
+// typing, Tab, Up, the pager, Ctrl-C on a slow statement and Ctrl-D, then a terminal left as it was found.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { writeSyntheticCapture } from '../bench/synth.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const SAMPLE = join(ROOT, 'samples/ftp-passive-dns.pcap');
@@ -34,8 +35,8 @@ function flowshCommand(): string {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-test('the Ink shell in a real terminal: query, Tab, Up, pager, Ctrl-D, terminal restored', { timeout: 8 * WAIT_MS }, async (t) => {
-  if (!hasTmux()) { t.skip('tmux is not installed (.ci/run installs it)'); return; }
+/** a tmux server of its own running sh in a window of 110x30, removed after the test */
+function terminal(t: { after(fn: () => void): void }) {
   const dir = mkdtempSync(join(tmpdir(), 'flowsh-e2e-'));
   const socket = join(dir, 'tmux.sock');
   const tmux = (...args: string[]): string => execFileSync('tmux', ['-S', socket, '-f', '/dev/null', ...args], { encoding: 'utf8' });
@@ -58,6 +59,12 @@ test('the Ink shell in a real terminal: query, Tab, Up, pager, Ctrl-D, terminal 
     assert.fail(`waiting for ${what}; the screen:\n${s}`);
   };
   const promptLine = (s: string): string => s.split('\n').filter((l) => l.startsWith('flowsh> ')).at(-1) ?? '';
+  return { dir, tmux, screen, send, typeText, waitFor, promptLine };
+}
+
+test('the Ink shell in a real terminal: query, Tab, Up, pager, Ctrl-D, terminal restored', { timeout: 8 * WAIT_MS }, async (t) => {
+  if (!hasTmux()) { t.skip('tmux is not installed (.ci/run installs it)'); return; }
+  const { dir, tmux, send, typeText, waitFor, promptLine } = terminal(t);
 
   await waitFor((s) => /^\$/m.test(s), 'the shell prompt');
   typeText(`stty -a > ${join(dir, 'before')}; echo STTY-SAVED\n`);
@@ -112,6 +119,24 @@ test('the Ink shell in a real terminal: query, Tab, Up, pager, Ctrl-D, terminal 
   const tableLines = narrow.split('\n').filter((l) => /^[┌│├└]/.test(l));
   assert.ok(tableLines.length >= 5 && tableLines.every((l) => l.trimEnd().length <= 64), narrow);
 
+  // load a bigger synthetic capture; a slow statement on it is stopped with Ctrl-C, and the capture stays
+  const synthetic = join(dir, 'synthetic.pcap');
+  writeSyntheticCapture(synthetic, { packets: 20_000, flows: 2_000 });
+  typeText(`load ${synthetic}`);
+  send('Enter');
+  await waitFor((s) => /Loaded .*synthetic\.pcap: 20000\s+packets,\s+2000\s+flows/.test(s) && /^flowsh> *$/m.test(s), 'the synthetic capture');
+  send('C-l');
+  await waitFor((s) => !s.includes('Loaded'), 'a cleared screen');
+  // every packet's header description costs this regex thousands of backtracking steps
+  typeText('packets where hdrDesc ~ /^(\\w*:?\\w*)*x$/ select pktNo');
+  send('Enter');
+  await waitFor((s) => s.includes('running… (Ctrl-C stops)'), 'the running statement');
+  send('C-c');
+  await waitFor((s) => /^stopped$/m.test(s) && /^flowsh> *$/m.test(s), 'the stop and the prompt');
+  typeText('packets select pktNo sort pktNo desc limit 1');
+  send('Enter');
+  await waitFor((s) => /│ +20000 │/.test(s), 'a query on the capture still loaded');
+
   // Ctrl-D leaves; the shell's prompt and the terminal's settings come back
   send('C-d');
   await waitFor((s) => /FLOWSH-EXIT=0/.test(s), 'the exit status');
@@ -127,4 +152,25 @@ test('the Ink shell in a real terminal: query, Tab, Up, pager, Ctrl-D, terminal 
     'flows where srcPort == 21 select flowInd, srcPort',
     'packets select pktNo, dir, time',
   ]);
+});
+
+test('the plain line shell (FLOWSH_PLAIN=1): Ctrl-C drops the line or stops a statement, never the shell', { timeout: 4 * WAIT_MS }, async (t) => {
+  if (!hasTmux()) { t.skip('tmux is not installed (.ci/run installs it)'); return; }
+  const { dir, send, typeText, waitFor } = terminal(t);
+  const synthetic = join(dir, 'synthetic.pcap');
+  writeSyntheticCapture(synthetic, { packets: 20_000, flows: 2_000 });
+  await waitFor((s) => /^\$/m.test(s), 'the shell prompt');
+  typeText(`FLOWSH_PLAIN=1 ${flowshCommand()} ${synthetic}; echo FLOWSH-EXIT=$?\n`);
+  await waitFor((s) => /Loaded .*20000 packets/.test(s) && /^flowsh> ?$/m.test(s), 'the load summary and the prompt');
+  typeText('flows limit');
+  send('C-c');
+  await waitFor((s) => /^flowsh> flows limit\^C\nflowsh> ?$/m.test(s), 'the line dropped');
+  typeText('packets where hdrDesc ~ /^(\\w*:?\\w*)*x$/ select pktNo\n');
+  await waitFor((s) => s.includes('select pktNo\n'), 'the statement running');
+  send('C-c');
+  await waitFor((s) => /^stopped\nflowsh> ?$/m.test(s), 'the stop and the prompt');
+  typeText('packets select pktNo sort pktNo desc limit 1\n');
+  await waitFor((s) => /│ +20000 │/.test(s), 'a query on the capture still loaded');
+  send('C-d');
+  await waitFor((s) => /FLOWSH-EXIT=0/.test(s), 'the exit status');
 });

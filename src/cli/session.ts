@@ -4,7 +4,7 @@
  */
 import { loadCapture, type LoadedCapture } from '../store/load.ts';
 import { CaptureOpenError, formatWarning } from '../capture/types.ts';
-import { parseStatement, splitStatements, executeStatement, QueryError, type Statement, type QueryResult } from '../query/index.ts';
+import { parseStatement, splitStatements, executeStatement, executeStatementInterruptibly, QueryError, StatementCancelled, type Statement, type QueryResult } from '../query/index.ts';
 import { renderRows, type OutputFormat, type RowSet } from '../output/format.ts';
 import { reportJson, reportLines } from '../report/report.ts';
 import { helpText } from './help.ts';
@@ -137,9 +137,10 @@ export class Session {
       if (control.signal) {
         // let a UI's Ctrl-C through between statements
         await new Promise((resolve) => setImmediate(resolve));
-        if (control.signal.aborted) return 'error';
+        if (control.signal.aborted) { this.error('stopped'); return 'error'; }
       }
-      const r = await this.runStatement(s.text, control);
+      const r = await this.runOne(s.text, control);
+      if (r === 'stopped') return 'error';
       if (r === 'quit') return 'quit';
       if (r === 'error') result = 'error';
     }
@@ -147,6 +148,12 @@ export class Session {
   }
 
   async runStatement(text: string, control: RunControl = {}): Promise<RunResult> {
+    const r = await this.runOne(text, control);
+    return r === 'stopped' ? 'error' : r;
+  }
+
+  /** 'stopped': Ctrl-C (the signal) cut the statement short; it said so */
+  private async runOne(text: string, control: RunControl): Promise<RunResult | 'stopped'> {
     this.history.push(text);
     const no = ++this.statementNo;
     const started = performance.now();
@@ -154,6 +161,7 @@ export class Session {
       const statement = parseStatement(text);
       return await this.execute(statement, control);
     } catch (e) {
+      if (e instanceof StatementCancelled) { this.error('stopped'); return 'stopped'; }
       if (e instanceof QueryError) this.error(e.format());
       else this.error(`flowsh: ${escapeText((e as Error).message)}`);
       return 'error';
@@ -174,6 +182,12 @@ export class Session {
     this.io.out(renderRows(set, this.options.format, { width: this.options.width, color: this.options.color }));
   }
 
+  /** a query in slices that Ctrl-C can stop when a UI passes a signal */
+  private query(statement: Statement, capture: LoadedCapture, control: RunControl): Promise<QueryResult | undefined> {
+    if (!control.signal) return Promise.resolve(executeStatement(statement, capture.catalog));
+    return executeStatementInterruptibly(statement, capture.catalog, control.signal);
+  }
+
   private async execute(statement: Statement, control: RunControl = {}): Promise<RunResult> {
     switch (statement.kind) {
       case 'query': {
@@ -183,14 +197,14 @@ export class Session {
           if (statement.as.name !== 'tcpdump') throw QueryError.at(`rows can be shown as tcpdump, not as '${statement.as.name}'`, statement.text, statement.as.span);
           if (statement.table.name !== 'packets') throw QueryError.at('as tcpdump prints packets: use it with the packets table', statement.text, statement.as.span);
           if (statement.select || statement.groupBy) throw QueryError.at('as tcpdump prints whole packets: leave out select and group by', statement.text, statement.as.span);
-          const result = executeStatement(statement, capture.catalog)!;
+          const result = (await this.query(statement, capture, control))!;
           const pktNo = result.table.column('pktNo')!;
           const rows = Array.from({ length: result.rowCount }, (_, i) => (pktNo.get(result.rows[i]!) as number) - 1);
           const lines = tcpdumpLines(capture, rows);
           this.io.out(lines.length ? lines.map(escapeText).join('\n') + '\n' : '');
           return 'ok';
         }
-        this.print(executeStatement(statement, capture.catalog)!);
+        this.print((await this.query(statement, capture, control))!);
         return 'ok';
       }
       case 'explain':

@@ -15,11 +15,14 @@ import { filterOf, numbersOf, type RowPredicate } from './predicates.ts';
 import type { QueryResult } from './result.ts';
 import { columnComparator, combineComparators, TopN, type RowComparator } from './sort.ts';
 import { valueKey } from './values.ts';
+import { inSlices, runSteps, runStepsInterruptibly, sortSteps, StatementCancelled, type Steps } from './steps.ts';
 
 export interface CompiledQuery {
   readonly statement: QueryStatement;
   readonly table: Table;
   run(): QueryResult;
+  /** the same run in slices (see steps.ts): for a run that Ctrl-C can stop */
+  steps(): Steps<QueryResult>;
 }
 
 const AGGREGATE_NAMES = FUNCTIONS.filter((f) => f.aggregate).map((f) => f.name);
@@ -95,14 +98,10 @@ class QueryCompiler {
     });
     const compare = keys.length > 0 ? combineComparators(keys) : undefined;
     const limit = s.limit?.value;
-    return {
-      statement: s,
-      table,
-      run: (): QueryResult => {
-        const { rows, totalRows } = selectRows(table.rowCount, predicate, compare, limit);
-        return { table, columns, rows, rowCount: rows.length, totalRows };
-      },
-    };
+    return planOf(s, table, function* () {
+      const { rows, totalRows } = yield* selectRows(table.rowCount, predicate, compare, limit);
+      return { table, columns, rows, rowCount: rows.length, totalRows };
+    });
   }
 
   private compileAggregate(predicate: RowPredicate | undefined): CompiledQuery {
@@ -161,21 +160,20 @@ class QueryCompiler {
         ...a.fn.aggregate!.resultType(a.column),
       })),
     ];
-    const statement = s;
-    return {
-      statement,
-      table,
-      run: (): QueryResult => {
-        const data = aggregateRows(table, predicate, groupColumns, aggregates);
-        const result = new MemoryTable({ name: `${tableName} (aggregated)`, description: statement.text, columns: defs }, data);
-        const resultColumn = (key: { group: number } | { aggregate: number }): Column =>
-          result.columns['group' in key ? key.group : groupColumns.length + key.aggregate]!;
-        const keys = sortKeys.map((k) => columnComparator(resultColumn(k), k.descending));
-        const { rows, totalRows } = selectRows(result.rowCount, undefined, keys.length ? combineComparators(keys) : undefined, limit);
-        return { table: result, columns: display.map(resultColumn), rows, rowCount: rows.length, totalRows };
-      },
-    };
+    return planOf(s, table, function* () {
+      const data = yield* aggregateRows(table, predicate, groupColumns, aggregates);
+      const result = new MemoryTable({ name: `${tableName} (aggregated)`, description: s.text, columns: defs }, data);
+      const resultColumn = (key: { group: number } | { aggregate: number }): Column =>
+        result.columns['group' in key ? key.group : groupColumns.length + key.aggregate]!;
+      const keys = sortKeys.map((k) => columnComparator(resultColumn(k), k.descending));
+      const { rows, totalRows } = yield* selectRows(result.rowCount, undefined, keys.length ? combineComparators(keys) : undefined, limit);
+      return { table: result, columns: display.map(resultColumn), rows, rowCount: rows.length, totalRows };
+    });
   }
+}
+
+function planOf(statement: QueryStatement, table: Table, steps: () => Steps<QueryResult>): CompiledQuery {
+  return { statement, table, steps, run: () => runSteps(steps()) };
 }
 
 function normaliseName(key: ResultName): string {
@@ -186,43 +184,69 @@ function normaliseName(key: ResultName): string {
 /**
  * Reused across runs: allocating (and zeroing) fresh megabyte-sized arrays per query costs more
  * than filtering. `identity` holds 0, 1, 2, ... and is never written after it is built; `scratch`
- * is the selection vector filters compact in place. Results copy what they keep out of it.
+ * is the selection vector filters compact in place. Results copy what they keep out of it. A run
+ * paused by the interruptible driver holds `scratch` until it ends; a run meanwhile gets its own.
  */
 let identity = new Int32Array(0);
 let scratch = new Int32Array(0);
+let scratchInUse = false;
 
-/** the rows passing `predicate`, ascending, in the shared scratch vector (valid until the next call) */
-function selection(rowCount: number, predicate: RowPredicate | undefined): { rows: Int32Array; count: number } {
+function identityOf(rowCount: number): Int32Array {
   if (identity.length < rowCount) {
     identity = new Int32Array(Math.max(rowCount, identity.length * 2));
     for (let r = 0; r < identity.length; r++) identity[r] = r;
-    scratch = new Int32Array(identity.length);
   }
-  if (!predicate) return { rows: identity, count: rowCount };
-  const rows = scratch;
-  rows.set(identity.subarray(0, rowCount));
-  return { rows, count: filterOf(predicate)(rows, rowCount) };
+  return identity;
+}
+
+/**
+ * Passes the rows passing `predicate`, ascending, to `use` (in a vector valid only during `use`):
+ * the filter runs slice by slice, each slice compacted onto the rows kept before it.
+ */
+function* withSelection<T>(
+  rowCount: number, predicate: RowPredicate | undefined, use: (rows: Int32Array, count: number) => Steps<T>,
+): Steps<T> {
+  const all = identityOf(rowCount);
+  if (!predicate) return yield* use(all, rowCount);
+  const shared = !scratchInUse;
+  if (shared && scratch.length < rowCount) scratch = new Int32Array(identity.length);
+  const rows = shared ? scratch : new Int32Array(rowCount);
+  scratchInUse = true;
+  try {
+    rows.set(all.subarray(0, rowCount));
+    const filter = filterOf(predicate);
+    let count = 0;
+    yield* inSlices(rowCount, (from, to) => {
+      const kept = filter(rows.subarray(from, to), to - from);
+      if (from !== count) rows.copyWithin(count, from, from + kept);
+      count += kept;
+    });
+    return yield* use(rows, count);
+  } finally {
+    if (shared) scratchInUse = false;
+  }
 }
 
 /** matching rows, sorted (top-N when limited) and limited */
 function selectRows(
   rowCount: number, predicate: RowPredicate | undefined, compare: RowComparator | undefined, limit: number | undefined,
-): { rows: Int32Array; totalRows: number } {
-  const { rows: selected, count } = selection(rowCount, predicate);
-  if (compare && limit !== undefined && limit < count) {
-    const top = new TopN(limit, compare);
-    for (let i = 0; i < count; i++) top.offer(selected[i]!);
-    return { rows: top.sorted(), totalRows: count };
-  }
-  if (!compare) return { rows: selected.slice(0, limit === undefined ? count : Math.min(limit, count)), totalRows: count };
-  const rows = selected.slice(0, count).sort(compare);
-  return { rows: limit !== undefined && limit < count ? rows.slice(0, limit) : rows, totalRows: count };
+): Steps<{ rows: Int32Array; totalRows: number }> {
+  return withSelection(rowCount, predicate, function* (selected, count) {
+    if (compare && limit !== undefined && limit < count) {
+      const top = new TopN(limit, compare);
+      yield* inSlices(count, (from, to) => { for (let i = from; i < to; i++) top.offer(selected[i]!); });
+      return { rows: top.sorted(), totalRows: count };
+    }
+    if (!compare) return { rows: selected.slice(0, limit === undefined ? count : Math.min(limit, count)), totalRows: count };
+    const rows = yield* sortSteps(selected.slice(0, count), compare);
+    return { rows: limit !== undefined && limit < count ? rows.slice(0, limit) : rows, totalRows: count };
+  });
 }
 
 /** Groups the matching rows (first-appearance order) and runs every accumulator; one array per result column. */
 function aggregateRows(
   table: Table, predicate: RowPredicate | undefined, groupColumns: readonly Column[], aggregates: readonly AggregateSpec[],
-): Record<string, ColumnData> {
+): Steps<Record<string, ColumnData>> {
   const accumulators = aggregates.map((a) => a.fn.aggregate!.accumulator(a.column));
   const firstRows: number[] = [];
   const groups = new Map<string | number, number>();
@@ -232,23 +256,26 @@ function aggregateRows(
     const c = groupColumns[0]!, a = numbersOf(c);
     keyOf = a ? (r) => a[r]! : (r) => valueKey(c.get(r));
   } else keyOf = (r) => groupColumns.map((c) => String(valueKey(c.get(r)))).join('\u0001');
-  const { rows, count } = selection(table.rowCount, predicate);
-  for (let i = 0; i < count; i++) {
-    const r = rows[i]!;
-    const key = keyOf(r);
-    let group = groups.get(key);
-    if (group === undefined) {
-      group = firstRows.push(r) - 1;
-      groups.set(key, group);
-    }
-    for (const acc of accumulators) acc.add(group, r);
-  }
-  // aggregates over all rows give one row even when nothing matched (count 0)
-  const groupCount = groupColumns.length === 0 ? 1 : firstRows.length;
-  const data: Record<string, ColumnData> = {};
-  for (const c of groupColumns) data[c.def.name] = firstRows.map((r) => c.get(r));
-  aggregates.forEach((a, i) => { data[a.name] = accumulators[i]!.values(groupCount); });
-  return data;
+  return withSelection(table.rowCount, predicate, function* (rows, count) {
+    yield* inSlices(count, (from, to) => {
+      for (let i = from; i < to; i++) {
+        const r = rows[i]!;
+        const key = keyOf(r);
+        let group = groups.get(key);
+        if (group === undefined) {
+          group = firstRows.push(r) - 1;
+          groups.set(key, group);
+        }
+        for (const acc of accumulators) acc.add(group, r);
+      }
+    });
+    // aggregates over all rows give one row even when nothing matched (count 0)
+    const groupCount = groupColumns.length === 0 ? 1 : firstRows.length;
+    const data: Record<string, ColumnData> = {};
+    for (const c of groupColumns) data[c.def.name] = firstRows.map((r) => c.get(r));
+    aggregates.forEach((a, i) => { data[a.name] = accumulators[i]!.values(groupCount); });
+    return data;
+  });
 }
 
 /**
@@ -264,4 +291,19 @@ export function executeStatement(statement: Statement, catalog: Catalog): QueryR
       default: return undefined;
     }
   });
+}
+
+/**
+ * executeStatement for a UI: a query runs in slices that let the event loop in, and stops with
+ * StatementCancelled when `signal` is aborted (what is loaded stays as it was).
+ */
+export async function executeStatementInterruptibly(statement: Statement, catalog: Catalog, signal: AbortSignal): Promise<QueryResult | undefined> {
+  if (statement.kind !== 'query') return executeStatement(statement, catalog);
+  const query = compileQuery(statement, catalog);
+  try {
+    return await runStepsInterruptibly(query.steps(), signal);
+  } catch (e) {
+    if (e instanceof StatementCancelled || e instanceof QueryError) throw e;
+    throw new QueryError(`internal error: ${(e as Error)?.message ?? String(e)}`, statement.text, 0, statement.text.length);
+  }
 }

@@ -119,6 +119,11 @@ export class ShellController {
     return this.session.capture?.catalog ?? schemaCatalog();
   }
 
+  /** Ctrl-C was pressed during the load or statement that is still running */
+  get stopping(): boolean {
+    return this.running?.signal.aborted ?? false;
+  }
+
   get historyEntries(): readonly string[] {
     return this.history;
   }
@@ -317,9 +322,9 @@ export class ShellController {
       case 'loading':
       case 'running':
         if (k.ctrl && k.text === 'c') {
+          // the session says what was stopped (a cut load keeps what it read, and says so)
           this.running?.abort();
           this.typeahead = [];
-          this.chunks.push({ kind: 'err', text: this.mode === 'loading' ? 'load cancelled\n' : 'stopped\n' });
           this.changed();
         } else {
           this.typeahead.push(k);

@@ -190,6 +190,24 @@ test('Ctrl-C stops a running script before its next statement and keeps the shel
   assert.equal(controller.mode, 'prompt');
 });
 
+test('Ctrl-C stops a long statement part way through; the capture stays loaded', async (t) => {
+  const { controller, app } = bareShell(t);
+  await controller.start(SAMPLE);
+  // a regex that backtracks for a long time on every packet's header description
+  const run = controller.submit('packets where hdrDesc ~ /^(\\w*\\w*:?\\w*)*x$/ select pktNo');
+  // timers fire while it runs only because the query gives the event loop its turns
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(controller.mode, 'running', 'still running after 300 ms');
+  await frameWhere(app.lastFrame, (f) => f.includes('running… (Ctrl-C stops)'), 'the running line');
+  controller.key(ctrl('c'));
+  assert.ok(controller.stopping);
+  await run;
+  const frame = await frameWhere(app.lastFrame, (f) => /^stopped$/m.test(f) && /^flowsh>/m.test(f), 'the stop and the prompt');
+  assert.doesNotMatch(frame, /│ pktNo │/);
+  await controller.submit('packets select pktNo sort pktNo desc limit 1');
+  await frameWhere(app.lastFrame, (f) => /│ +66 │/.test(f), 'a query on the capture loaded before');
+});
+
 test('Tab on a function name shows its signature; listed file names are escaped', async (t) => {
   const { controller, app } = bareShell(t);
   await controller.start(SAMPLE);

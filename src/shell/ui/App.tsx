@@ -50,7 +50,7 @@ export function App({ controller }: { controller: ShellController }) {
     case 'running':
       live = controller.progress
         ? <Progress progress={controller.progress} columns={controller.columns} color={color} />
-        : <Text dimColor={color}>running… (Ctrl-C stops)</Text>;
+        : <Text dimColor={color}>{controller.stopping ? 'stopping…' : 'running… (Ctrl-C stops)'}</Text>;
       break;
     case 'pager':
       live = controller.pager ? <Pager state={controller.pager} color={color} /> : null;
