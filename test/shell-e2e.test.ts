@@ -1,5 +1,5 @@
 // The interactive shell as a user meets it: the real program in a real pseudo-terminal (tmux),
-// typing, Tab, Up, the pager, Ctrl-C on a slow statement and Ctrl-D, then a terminal left as it was found.
+// typing, Tab, Up, a paste, the pager, Ctrl-C on a slow statement and Ctrl-D, then a terminal left as it was found.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -64,7 +64,7 @@ function terminal(t: { after(fn: () => void): void }) {
 
 test('the Ink shell in a real terminal: query, Tab, Up, pager, Ctrl-D, terminal restored', { timeout: 8 * WAIT_MS }, async (t) => {
   if (!hasTmux()) { t.skip('tmux is not installed (.ci/run installs it)'); return; }
-  const { dir, tmux, send, typeText, waitFor, promptLine } = terminal(t);
+  const { dir, tmux, screen, send, typeText, waitFor, promptLine } = terminal(t);
 
   await waitFor((s) => /^\$/m.test(s), 'the shell prompt');
   typeText(`stty -a > ${join(dir, 'before')}; echo STTY-SAVED\n`);
@@ -97,6 +97,14 @@ test('the Ink shell in a real terminal: query, Tab, Up, pager, Ctrl-D, terminal 
   await waitFor((s) => promptLine(s).includes('flows where srcPort == 21 select flowInd, srcPort'), 'the recalled statement');
   send('C-u');
   await waitFor((s) => /^flowsh> *$/m.test(s.split('\n').filter((l) => l.trim()).at(-1) ?? ''), 'an empty prompt');
+
+  // a pasted script (bracketed paste) waits at the prompt as multi-line input until Enter
+  tmux('set-buffer', '-b', 'script', 'flows select dir limit 1\nflows where dstPort == 21 select flowInd, srcPort limit 1\n');
+  tmux('paste-buffer', '-p', '-b', 'script', '-t', 'e2e');
+  await waitFor((s) => /^flowsh> flows select dir limit 1\n {3}\.\.\.> flows where dstPort == 21 select flowInd, srcPort limit 1$/m.test(s), 'the pasted lines');
+  assert.match(screen(), /srcPort limit 1\n\s*$/, 'nothing ran while pasting');
+  send('Enter');
+  await waitFor((s) => /srcPort limit 1\n┌─+┐\n│ dir │[^]*│ +4 │ +\d+ │/.test(s) && /^flowsh> *$/m.test(s), 'both pasted statements ran');
 
   // a long result opens the pager; q leaves it
   typeText('packets select pktNo, dir, time');
@@ -140,6 +148,11 @@ test('the Ink shell in a real terminal: query, Tab, Up, pager, Ctrl-D, terminal 
   // Ctrl-D leaves; the shell's prompt and the terminal's settings come back
   send('C-d');
   await waitFor((s) => /FLOWSH-EXIT=0/.test(s), 'the exit status');
+  // bracketed paste is off again: sh gets a plain paste
+  tmux('set-buffer', '-b', 'sh', 'echo PASTED-$((40+2))');
+  tmux('paste-buffer', '-p', '-b', 'sh', '-t', 'e2e');
+  send('Enter');
+  await waitFor((s) => /^PASTED-42$/m.test(s), 'a plain paste into sh');
   typeText(`stty -a > ${join(dir, 'after')}; echo STTY-DONE\n`);
   await waitFor((s) => /^STTY-DONE/m.test(s), 'stty after');
   // the window was narrowed on purpose; every mode and control character must be as before
@@ -147,9 +160,11 @@ test('the Ink shell in a real terminal: query, Tab, Up, pager, Ctrl-D, terminal 
   assert.equal(settings('after'), settings('before'));
 
   const history = readFileSync(join(state, 'flowsh', 'history'), 'utf8').split('\n');
-  assert.deepEqual(history.slice(0, 3), [
+  assert.deepEqual(history.slice(0, 4), [
     'flows where dstPort == 21 select flowInd, dir, srcIP, dstIP',
     'flows where srcPort == 21 select flowInd, srcPort',
+    // a multi-line entry is one line of the file, its newline escaped
+    'flows select dir limit 1\\nflows where dstPort == 21 select flowInd, srcPort limit 1',
     'packets select pktNo, dir, time',
   ]);
 });

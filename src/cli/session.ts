@@ -115,21 +115,6 @@ export class Session {
       (extra.length ? `; ${extra.join(', ')}` : '');
   }
 
-  /** True while the text cannot be a whole statement yet (open parentheses or quotes). */
-  isIncomplete(text: string): boolean {
-    let depth = 0;
-    let quote = '';
-    for (let i = 0; i < text.length; i++) {
-      const c = text[i]!;
-      if (quote) { if (c === '\\') i++; else if (c === quote) quote = ''; continue; }
-      if (c === '"' || c === "'") quote = c;
-      else if (c === '#') { const nl = text.indexOf('\n', i); if (nl < 0) break; i = nl; }
-      else if (c === '(') depth++;
-      else if (c === ')') depth--;
-    }
-    return depth > 0 || text.trimEnd().endsWith('\\');
-  }
-
   /** Runs every statement of a script; a failed statement does not stop the others. */
   async runScript(script: string, control: RunControl = {}): Promise<RunResult> {
     let result: RunResult = 'ok';

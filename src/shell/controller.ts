@@ -11,8 +11,9 @@ import { escapeText } from '../output/escape.ts';
 import type { QueryResult } from '../query/index.ts';
 import type { Catalog } from '../store/table.ts';
 import { applyCompletion, complete, type CompletionItem } from './completion.ts';
+import { isUnfinished, joinContinuedLines } from './continuation.ts';
 import { appendHistory, HistoryCursor, pushEntry, readHistory, searchBackward } from './history.ts';
-import type { KeyEvent } from './keys.ts';
+import { pastedText, type KeyEvent } from './keys.ts';
 import * as ed from './lineEditor.ts';
 import * as pg from './pager.ts';
 import { tableContent } from './tableLines.ts';
@@ -53,6 +54,9 @@ export interface ShellOptions {
 
 /** a rendered result waiting for the pager */
 interface Pending { readonly content: pg.PagerContent }
+
+/** a search is one line: what is pasted into it stops at the first line end */
+const firstLine = (pasted: string): string => pastedText(pasted).split('\n')[0]!;
 
 export class ShellController {
   readonly session: Session;
@@ -267,7 +271,7 @@ export class ShellController {
     this.running = new AbortController();
     const progress = loadWord ? this.progressCallback(loadWord[1]!.trim()) : undefined;
     this.changed();
-    const result = await this.session.runScript(text, { signal: this.running.signal, progress });
+    const result = await this.session.runScript(joinContinuedLines(text), { signal: this.running.signal, progress });
     if (result === 'quit') {
       this.flush();
       this.quit();
@@ -380,6 +384,7 @@ export class ShellController {
     }
     switch (k.name) {
       case 'text': this.edit = ed.insert(s, k.text); return;
+      case 'paste': this.edit = ed.insert(s, pastedText(k.text)); return;
       case 'left': this.edit = ed.left(s); return;
       case 'right': this.edit = ed.right(s); return;
       case 'home': this.edit = ed.home(s); return;
@@ -390,7 +395,7 @@ export class ShellController {
       case 'down': { const moved = ed.verticalMove(s, 1); if (moved) this.edit = moved; else this.historyDown(); return; }
       case 'tab': this.tab(hadList); return;
       case 'return':
-        if (this.session.isIncomplete(s.text)) { this.edit = ed.insert(s, '\n'); return; }
+        if (isUnfinished(s.text)) { this.edit = ed.insert(s, '\n'); return; }
         if (s.text.trim() === '') { this.echo(s.text, ''); this.edit = ed.EMPTY; return; }
         void this.submit(s.text);
         return;
@@ -428,8 +433,8 @@ export class ShellController {
       this.mode = 'prompt';
       return;
     }
-    if (k.name === 'text' && !k.ctrl && !k.meta) {
-      this.searchQuery += k.text;
+    if ((k.name === 'text' && !k.ctrl && !k.meta) || k.name === 'paste') {
+      this.searchQuery += k.name === 'paste' ? firstLine(k.text) : k.text;
       this.searchIndex = searchBackward(this.history, this.searchQuery);
       return;
     }
@@ -451,6 +456,7 @@ export class ShellController {
       else if (k.name === 'escape' || (k.ctrl && (k.text === 'c' || k.text === 'g'))) this.pager = { ...p, searchInput: undefined };
       else if (k.name === 'backspace') this.pager = { ...p, searchInput: p.searchInput.slice(0, -1) };
       else if (k.name === 'text' && !k.ctrl && !k.meta) this.pager = { ...p, searchInput: p.searchInput + k.text };
+      else if (k.name === 'paste') this.pager = { ...p, searchInput: p.searchInput + firstLine(k.text) };
       return;
     }
     const page = pg.pageSize(p);

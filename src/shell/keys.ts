@@ -3,12 +3,12 @@
  * plain characters that may hold several keys when typed fast or pasted); this splits and names them.
  */
 export type KeyName =
-  | 'text' | 'return' | 'tab' | 'backtab' | 'backspace' | 'delete' | 'escape'
+  | 'text' | 'paste' | 'return' | 'tab' | 'backtab' | 'backspace' | 'delete' | 'escape'
   | 'up' | 'down' | 'left' | 'right' | 'home' | 'end' | 'pageup' | 'pagedown' | 'unknown';
 
 export interface KeyEvent {
   readonly name: KeyName;
-  /** the characters typed, for `text` */
+  /** the characters typed, for `text`; everything pasted (raw, newlines included), for `paste` */
   readonly text: string;
   /** Ctrl-letter: `ctrl` is true and `text` holds the lower-case letter */
   readonly ctrl: boolean;
@@ -74,4 +74,52 @@ export function parseKeys(raw: string): KeyEvent[] {
   }
   if (text) events.push(key('text', text));
   return events;
+}
+
+/** bracketed paste (DEC mode 2004): the terminal wraps pasted text in these */
+export const PASTE_START = '\x1b[200~';
+export const PASTE_END = '\x1b[201~';
+export const BRACKETED_PASTE_ON = '\x1b[?2004h';
+export const BRACKETED_PASTE_OFF = '\x1b[?2004l';
+
+/**
+ * parseKeys with memory across pieces of input: what arrives between the bracketed-paste markers
+ * (in any number of pieces, escape sequences and newlines included) becomes one `paste` event,
+ * so a pasted Return never runs a half-pasted statement.
+ */
+export class KeyReader {
+  private pasted: string | undefined;
+
+  read(raw: string): KeyEvent[] {
+    if (this.pasted !== undefined) {
+      const end = raw.indexOf(PASTE_END);
+      if (end < 0) {
+        this.pasted += raw;
+        return [];
+      }
+      const text = this.pasted + raw.slice(0, end);
+      this.pasted = undefined;
+      const rest = raw.slice(end + PASTE_END.length);
+      return [key('paste', text), ...(rest ? this.read(rest) : [])];
+    }
+    const start = raw.indexOf(PASTE_START);
+    if (start < 0) return parseKeys(raw);
+    this.pasted = '';
+    const before = raw.slice(0, start), rest = raw.slice(start + PASTE_START.length);
+    return [...(before ? parseKeys(before) : []), ...(rest ? this.read(rest) : [])];
+  }
+}
+
+/**
+ * Pasted text as it enters the line: line ends become newlines, tabs spaces, other control
+ * characters and escape sequences go; the newline that ends a copied line is dropped, so nothing
+ * runs before Enter.
+ */
+export function pastedText(raw: string): string {
+  return raw
+    .replace(/\r\n?/g, '\n')
+    .replace(/\t/g, ' ')
+    .replace(/\x1b(?:\[[0-?]*[ -/]*[@-~]|[@-Z\\-_]|.)?/g, '')
+    .replace(/[\x00-\x09\x0b-\x1f\x7f\u0080-\u009f]/g, '')
+    .replace(/\n+$/, '');
 }

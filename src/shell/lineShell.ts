@@ -1,6 +1,7 @@
 /** A plain line-based shell (readline) for terminals the Ink UI cannot drive (TERM=dumb, FLOWSH_PLAIN=1). */
 import { createInterface } from 'node:readline';
 import type { Session } from '../cli/session.ts';
+import { isUnfinished, joinContinuedLines } from './continuation.ts';
 
 export async function runLineShell(session: Session): Promise<number> {
   const rl = createInterface({ input: process.stdin, output: process.stdout, prompt: 'flowsh> ', terminal: true });
@@ -18,7 +19,7 @@ export async function runLineShell(session: Session): Promise<number> {
   rl.prompt();
   for await (const line of rl) {
     pending += (pending ? '\n' : '') + line;
-    if (session.isIncomplete(pending)) {
+    if (isUnfinished(pending)) {
       rl.setPrompt('   ...> ');
       rl.prompt();
       continue;
@@ -28,7 +29,7 @@ export async function runLineShell(session: Session): Promise<number> {
     rl.setPrompt('flowsh> ');
     if (text.trim() !== '') {
       running = new AbortController();
-      const result = await session.runScript(text, { signal: running.signal });
+      const result = await session.runScript(joinContinuedLines(text), { signal: running.signal });
       running = undefined;
       if (result === 'quit') break;
     }

@@ -80,6 +80,27 @@ test('line editing: Ctrl-A, Ctrl-K, Alt-B, Ctrl-W and an unfinished statement co
   await type(') limit 1\r', (f) => f.includes('│ dir'), 'the two-line statement ran');
 });
 
+test('a pasted script waits at the prompt as multi-line input; Enter runs every statement', async (t) => {
+  const { controller, type } = await shell(t);
+  const frame = await type('\x1b[200~flows select dir limit 1\r\nflows select flowInd limit 1\r\n\x1b[201~',
+    (f) => /flowsh> flows select dir limit 1\n {3}\.\.\.> flows select flowInd limit 1/.test(f), 'the pasted lines at the prompt');
+  assert.doesNotMatch(frame, /│ dir │/, 'nothing ran while pasting');
+  assert.equal(controller.edit.text, 'flows select dir limit 1\nflows select flowInd limit 1');
+  await type('\r', (f) => f.includes('│ dir │') && f.includes('│ flowInd │') && /^flowsh>\s*$/m.test(f), 'both statements ran');
+  // pasted into a Ctrl-R search, only the first line counts
+  await type('\x12\x1b[200~flowInd\nquit\x1b[201~', (f) => f.includes("(reverse-i-search)`flowInd'"), 'the pasted search');
+});
+
+test('an unfinished statement continues on the next line; an empty continuation line runs it anyway', async (t) => {
+  const { controller, type } = await shell(t);
+  await type('flows where\r', (f) => /^ {3}\.\.\.>/m.test(f), 'a continuation line after where');
+  await type('dstPort == 21 select\r', (f) => (f.match(/\.\.\.>/g) ?? []).length === 2, 'a continuation line after select');
+  await type('flowInd, dir\r', (f) => /│ +4 │ A +│/.test(f), 'the three lines ran as one statement');
+  assert.equal(controller.historyEntries.at(-1), 'flows where\ndstPort == 21 select\nflowInd, dir');
+  const frame = await type('flows sort\r\r', (f) => f.includes('^'), 'the error after an empty continuation line');
+  assert.match(frame, /unexpected end of statement/);
+});
+
 test('a long result opens in the pager with "rows X-Y of N"; q goes back to the prompt', async (t) => {
   const { controller, type } = await shell(t, 20);
   const frame = await type('packets select pktNo, dir\r', (f) => /rows 1-\d+ of 66/.test(f), 'the pager');
