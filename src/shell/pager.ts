@@ -8,8 +8,10 @@ export interface PagerContent {
   readonly lineCount: number;
   /** line i, already escaped text */
   line(i: number): string;
-  /** the widest line, for sideways scrolling */
+  /** the widest line, for sideways scrolling (it may grow as `measure` sees more lines) */
   readonly width: number;
+  /** called before body lines [first, last) are drawn, so they and the header agree on widths */
+  measure?(first: number, last: number): void;
   /** lines kept at the top while scrolling (a table's border and column names) */
   readonly headerLines: number;
   /** lines kept at the bottom (a table's closing border) */
@@ -89,6 +91,7 @@ export function resizePager(s: PagerState, width: number, height: number): Pager
 export function visibleLines(s: PagerState): string[] {
   const { lineCount, headerLines, footerLines } = s.content;
   const bodyEnd = lineCount - footerLines;
+  s.content.measure?.(s.top, s.top + pageSize(s));
   const indexes: number[] = [];
   for (let i = 0; i < headerLines; i++) indexes.push(i);
   for (let i = headerLines + s.top; i < Math.min(bodyEnd, headerLines + s.top + pageSize(s)); i++) indexes.push(i);

@@ -5,6 +5,8 @@ import { loadCapture } from '../store/load.ts';
 import { executeStatement, parseStatement, type QueryResult } from '../query/index.ts';
 import { renderRows } from '../output/format.ts';
 import { tableContent } from './tableLines.ts';
+import * as pg from './pager.ts';
+import { MemoryTable } from '../store/memoryTable.ts';
 
 const SAMPLE = resolve(import.meta.dirname, '../../samples/ftp-passive-dns.pcap');
 
@@ -23,17 +25,34 @@ test('pager lines drawn on demand look exactly like the inline table', async (t)
   }
 });
 
-test('widths come from the first rows; longer cells later are cut with an ellipsis', async (t) => {
+test('a wider row further down widens its column when it comes into view; nothing is cut to fit other rows', () => {
+  const names = Array.from({ length: 5000 }, (_, i) => (i === 3000 ? 'a-much-longer-name-than-the-rest' : `n${i % 7}`));
+  const table = MemoryTable.fromRows({ name: 't', description: '', columns: [
+    { name: 'id', type: 'u32', description: '' }, { name: 'name', type: 'str', description: '' },
+  ] }, names.map((name, id) => ({ id, name })));
+  let texts = 0;
+  // counts the cells formatted, to see that opening measures only the first rows
+  const counted = table.columns.map((c) => ({ def: c.def, get: (r: number) => c.get(r), json: (r: number) => c.json(r), text: (r: number) => { texts++; return c.text(r); } }));
+  const result: QueryResult = { table, columns: counted, rows: Int32Array.from(names.keys()), rowCount: names.length, totalRows: names.length };
+  let s = pg.openPager(tableContent(result, { sampleRows: 100 }), 80, 12);
+  const opened = pg.visibleLines(s);
+  assert.ok(texts < 2 * 2 * 200, `opening formatted ${texts} cells, not all 10000`);
+  assert.ok(opened.every((l) => l.length === opened[0]!.length));
+  const narrow = s.content.width;
+  s = pg.search(s, '2999', false);
+  const lines = pg.visibleLines(s);
+  assert.ok(lines.some((l) => l.includes('│ a-much-longer-name-than-the-rest │')), lines.join('\n'));
+  assert.ok(lines.every((l) => l.length === s.content.width), 'header, rows and borders agree on the new widths');
+  assert.ok(s.content.width > narrow);
+  assert.match(pg.statusText(s), /^rows \d+-\d+ of 5000/);
+});
+
+test('cells wider than the longest a cell may be end with an ellipsis', async (t) => {
   const capture = await loadCapture(SAMPLE);
   t.after(() => capture.close());
   const result = executeStatement(parseStatement('flows select flowInd, hdrDesc'), capture.catalog)!;
-  const content = tableContent(result, { sampleRows: 1, maxCellWidth: 10 });
-  const first = result.columns[1]!.text(result.rows[0]!);
-  const widest = Math.max(...Array.from(result.rows.subarray(0, result.rowCount), (r) => result.columns[1]!.text(r).length));
-  assert.ok(widest > first.length, 'a later row is wider than the first');
-  for (let i = 3; i < content.lineCount - 1; i++) {
-    const line = content.line(i);
-    assert.equal(line.length, content.width, line);
-  }
-  assert.ok(Array.from({ length: content.lineCount }, (_, i) => content.line(i)).some((l) => l.includes('…')));
+  const content = tableContent(result, { maxCellWidth: 10 });
+  const lines = Array.from({ length: content.lineCount }, (_, i) => content.line(i));
+  assert.ok(lines.every((l) => l.length === content.width));
+  assert.ok(lines.some((l) => /│ [^│]{9}… │$/.test(l)), lines.join('\n'));
 });
