@@ -211,8 +211,9 @@ export class ShellController {
     return (bytesRead: number, totalBytes: number, packets: number): void => {
       const now = this.now();
       this.progress = { file, bytesRead, totalBytes, packets, startedAt, now };
-      // a redraw per chunk would cost more than the load; ten a second is plenty
-      if (now - this.lastProgressRender >= 100) {
+      // a redraw per chunk would cost more than the load; ten a second is plenty. The last one is
+      // always drawn: the tables are built after it, in one go, and the screen should say so
+      if (now - this.lastProgressRender >= 100 || (totalBytes > 0 && bytesRead >= totalBytes)) {
         this.lastProgressRender = now;
         this.changed();
       }

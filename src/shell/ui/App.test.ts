@@ -138,6 +138,10 @@ test('the progress line shows bytes, rates and time left', () => {
   const app = render(createElement(Progress, { progress: view, columns: 80, color: false }));
   assert.match(app.lastFrame()!, /Loading x\.pcap \(Ctrl-C cancels\)/);
   assert.match(app.lastFrame()!, / 25%/);
+  // all bytes read: the tables are built next, in one go; the line says so instead of "0:00 left"
+  app.rerender(createElement(Progress, { progress: { ...view, bytesRead: view.totalBytes, packets: 20000, now: 3000 }, columns: 80, color: false }));
+  assert.match(app.lastFrame()!, /4\.0 MiB, 20000 packets read in 0:03; building flows and tables…/);
+  assert.match(app.lastFrame()!, /100%/);
   app.unmount();
 });
 
@@ -162,6 +166,16 @@ test('Ctrl-C cancels a load: the shell stays and says so', async (t) => {
   assert.equal(controller.mode, 'prompt');
   const frame = await frameWhere(app.lastFrame, (f) => /^flowsh>/m.test(f), 'the prompt');
   assert.match(frame, /load\s+cancelled/, "the summary says so (wrapped or not)");
+});
+
+test('the screen is redrawn when the last byte is read, however soon after the previous redraw', async () => {
+  // a clock that never moves: every progress report but the last falls inside the redraw throttle
+  const controller = new ShellController({ session: { format: 'table', color: false, width: 100, timing: false }, columns: 100, rows: 30, now: () => 0 });
+  const seen: number[] = [];
+  controller.subscribe(() => { if (controller.progress) seen.push(controller.progress.bytesRead); });
+  await controller.start(SAMPLE);
+  controller.session.close();
+  assert.ok(seen.includes(statSync(SAMPLE).size), `redraws saw ${seen.join(', ')} bytes`);
 });
 
 test('keys typed while loading wait for the prompt and then run', async (t) => {

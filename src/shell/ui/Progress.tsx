@@ -30,6 +30,16 @@ export function progressText(p: LoadProgressView): string {
   return parts.join(', ');
 }
 
+/** the file is read; flows, tables and the analyzers' work follow before the prompt */
+export function readingDone(p: LoadProgressView): boolean {
+  return p.totalBytes > 0 && p.bytesRead >= p.totalBytes;
+}
+
+/** after the bytes: what was read and what happens now */
+export function finishingText(p: LoadProgressView): string {
+  return `${formatBytes(p.bytesRead)}, ${p.packets} packets read in ${formatDuration((p.now - p.startedAt) / 1000)}; building flows and tables…`;
+}
+
 export function Progress({ progress, columns, color }: { progress: LoadProgressView; columns: number; color: boolean }) {
   const fraction = progress.totalBytes > 0 ? Math.min(1, progress.bytesRead / progress.totalBytes) : 0;
   const barWidth = Math.max(10, Math.min(40, columns - 10));
@@ -40,7 +50,7 @@ export function Progress({ progress, columns, color }: { progress: LoadProgressV
       <Text wrap="truncate">
         <Text color={color ? 'cyan' : undefined}>{'█'.repeat(filled)}</Text>{'░'.repeat(barWidth - filled)} {String(Math.floor(fraction * 100)).padStart(3)}%
       </Text>
-      <Text wrap="truncate">{progressText(progress)}</Text>
+      <Text wrap="truncate">{readingDone(progress) ? finishingText(progress) : progressText(progress)}</Text>
     </Box>
   );
 }
