@@ -62,6 +62,20 @@ export type RunResult = 'ok' | 'error' | 'quit';
 
 const RED = '\x1b[31m', RESET = '\x1b[0m';
 
+/** epoch seconds text ("1710408413.334612") as UTC date and time, keeping its digits */
+function utcTime(seconds: string): string {
+  const [whole, fraction] = seconds.split('.');
+  const date = new Date(Number(whole) * 1000);
+  if (Number.isNaN(date.getTime())) return seconds;
+  return date.toISOString().slice(0, 19).replace('T', ' ') + (fraction ? `.${fraction}` : '');
+}
+
+/** "2024-03-14 09:26:53.334612 - 09:26:57.800790 UTC": the second date only when it differs */
+export function utcSpan(first: string, last: string): string {
+  const a = utcTime(first), b = utcTime(last);
+  return `${a} - ${b.slice(0, 11) === a.slice(0, 11) ? b.slice(11) : b} UTC`;
+}
+
 function flowExists(capture: LoadedCapture, flowInd: number): boolean {
   const ind = capture.flows.column('flowInd')!;
   for (let r = 0; r < capture.flows.rowCount; r++) if (ind.get(r) === flowInd) return true;
@@ -105,7 +119,7 @@ export class Session {
 
   summary(c: LoadedCapture): string {
     const r = c.report;
-    const span = r.packets > 0 ? `, ${r.firstTime} - ${r.lastTime} (${r.duration} s)` : '';
+    const span = r.packets > 0 ? `, ${utcSpan(r.firstTime, r.lastTime)} (${r.duration} s)` : '';
     const extra: string[] = [];
     if (r.warnings.length > 0) extra.push(`${r.warnings.length + r.warningsSuppressed} warnings`);
     if (r.truncatedPackets > 0) extra.push(`${r.truncatedPackets} truncated packets`);

@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ShellController } from '../controller.ts';
+import { utcSpan } from '../../cli/session.ts';
 import { App } from './App.tsx';
 import { Progress, progressText } from './Progress.tsx';
 import { Completions } from './Completions.tsx';
@@ -43,11 +44,18 @@ async function shell(t: { after(fn: () => void): void }, rows = 30) {
 
 test('the load summary, then a query shows its rows as a table', async (t) => {
   const { app, type } = await shell(t);
-  assert.match(app.lastFrame()!, /Loaded .*ftp-passive-dns\.pcap: 66 packets, \d+ flows/);
+  assert.match(app.lastFrame()!.replace(/\n/g, ' '),
+    /Loaded .*ftp-passive-dns\.pcap: 66 packets, 6 flows \(10 A\/B rows\), 2024-03-14 09:26:53\.334612 - 09:26:57\.800790 UTC \(4\.466178 s\)/);
   const frame = await type('flows select flowInd, dir limit 2\r', (f) => f.includes('│ flowInd │ dir │'), 'the result table');
   assert.match(frame, /flowsh> flows select flowInd, dir limit 2/);
   assert.match(frame, /│ +1 │ A +│/);
   assert.match(frame, /^flowsh>\s*$/m);
+});
+
+test('the load summary names the time span in UTC, the second date only when it is another day', () => {
+  assert.equal(utcSpan('1710408413.334612', '1710408417.800790'), '2024-03-14 09:26:53.334612 - 09:26:57.800790 UTC');
+  assert.equal(utcSpan('1710460799.5', '1710460801.25'), '2024-03-14 23:59:59.5 - 2024-03-15 00:00:01.25 UTC');
+  assert.equal(utcSpan('0', '1'), '1970-01-01 00:00:00 - 00:00:01 UTC');
 });
 
 test('an error shows the statement with a caret under the bad token', async (t) => {
