@@ -10,6 +10,8 @@ export interface StatementHelp {
    * may name ('any' for every table) and the clause words after it, for completion
    */
   readonly tableClauses?: { readonly tables: readonly string[] | 'any'; readonly clauses: readonly string[] };
+  /** statements whose clauses read one fixed table (`carve where ...` reads files): it and the clause words, for completion */
+  readonly clausesOver?: { readonly table: string; readonly clauses: readonly string[] };
 }
 
 export const STATEMENTS: readonly StatementHelp[] = [
@@ -20,7 +22,8 @@ export const STATEMENTS: readonly StatementHelp[] = [
   },
   { keyword: 'explain', syntax: 'explain COLUMN[=VALUE] | explain flow N | explain packet N', description: 'meaning of the bits or values of a column (like tawk -V); the story of a flow in sentences (what it is, how it opened, what was sent, how it ended, its flag bits with the packets that set them); a packet layer by layer and field by field, each field with what it means (like Wireshark\'s detail pane)' },
   { keyword: 'columns', syntax: 'columns [TABLE]', description: 'list columns with type and description' },
-  { keyword: 'carve', syntax: 'carve [where EXPR] to DIR', description: 'write the files that crossed FTP data connections (EXPR over the files table) into DIR, with manifest.jsonl; never overwrites' },
+  { keyword: 'carve', syntax: 'carve [where EXPR] to DIR', description: 'write the files that crossed FTP data connections (EXPR over the files table) into DIR, with manifest.jsonl; never overwrites',
+    clausesOver: { table: 'files', clauses: ['where', 'to'] } },
   {
     keyword: 'save', syntax: 'save packets|flows [where EXPR] to FILE',
     description: 'write the selected packets, or every packet of the selected flows (both directions), byte for byte to a new .pcap or .pcapng ({name} in FILE: the capture\'s name); never overwrites',

@@ -105,3 +105,18 @@ test('save and export: the tables they take, then that table\'s clauses and colu
   assert.deepEqual(texts('export flows where tcp() to sm'), ['smtp.pcap']);
   assert.equal(tabbed('save pa').state.text, 'save packets ');
 });
+
+test('carve: where reads the files table, then to and a path', () => {
+  const fileColumns = schemaCatalog().table('files')!.def.columns.map((c) => c.name);
+  assert.deepEqual(texts('carve '), ['where', 'to']);
+  assert.deepEqual(texts('carve where verd'), fileColumns.filter((n) => n.startsWith('verd')));
+  assert.ok(texts('carve where verdict == "complete" ').includes('to'));
+  assert.deepEqual(texts('carve where verdict == "complete" to sa'), ['samples/']);
+});
+
+test('a statement word gets a space after it only when the statement takes more words', () => {
+  assert.equal(tabbed('repo').state.text, 'report');
+  assert.equal(tabbed('qui').state.text, 'quit');
+  assert.equal(tabbed('hel').state.text, 'help ');
+  assert.equal(tabbed('carv').state.text, 'carve ');
+});

@@ -8,7 +8,7 @@
 import { readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { CLAUSE_KEYWORDS, EXPLAIN_TARGETS, FUNCTIONS, OPERATOR_KEYWORDS, STATEMENT_KEYWORDS, STATEMENTS } from '../query/index.ts';
+import { CLAUSE_KEYWORDS, EXPLAIN_TARGETS, FUNCTIONS, OPERATOR_KEYWORDS, STATEMENT_KEYWORDS, STATEMENTS, type StatementHelp } from '../query/index.ts';
 import { formatHex, isFlagType, type ColumnDef } from '../schema/types.ts';
 import type { Catalog, Table } from '../store/table.ts';
 import { replaceRange, type EditState } from './lineEditor.ts';
@@ -122,7 +122,7 @@ export function complete(text: string, cursor: number, ctx: CompletionContext): 
   const wordsBefore = word ? words.slice(0, -1) : words;
   if (wordsBefore.length === 0) {
     const statements = STATEMENT_KEYWORDS.map((k): CompletionItem => ({
-      text: k, kind: 'statement', suffix: ['report', 'history', 'clear', 'quit', 'exit'].includes(k) ? '' : ' ',
+      text: k, kind: 'statement', suffix: takesArguments(STATEMENTS.find((s) => s.keyword === k)!) ? ' ' : '',
       detail: STATEMENTS.find((s) => s.keyword === k)?.description,
     }));
     return done([...tableItems, ...statements]);
@@ -153,6 +153,12 @@ export function complete(text: string, cursor: number, ctx: CompletionContext): 
     if (wordsBefore.length === 1) return done(allowed.map((t) => tableItems.find((i) => i.text === t.def.name)!));
     const named = allowed.find((t) => t.def.name.toLowerCase() === wordsBefore[1]);
     return done(named ? queryItems(named, wordsBefore.slice(1), tableStatement.clauses) : []);
+  }
+  // `carve where ...`: the clauses read a table the statement does not name
+  const clausesOver = STATEMENTS.find((s) => s.keyword === first && s.clausesOver)?.clausesOver;
+  if (clausesOver) {
+    const over = tables.find((t) => t.def.name === clausesOver.table);
+    return done(over ? queryItems(over, wordsBefore, clausesOver.clauses) : []);
   }
   if (first === 'ladder') {
     // ladder flow N | ladder flows [where EXPR]: the expression is over the flows table
@@ -196,6 +202,11 @@ function queryItems(table: Table, wordsBefore: readonly string[], order: readonl
       // after `limit N`: what the statement takes after it (`to` for export)
       return clausesAfter(clause);
   }
+}
+
+/** whether any form of the statement's syntax has more than its word ('quit | exit' has none) */
+function takesArguments(s: StatementHelp): boolean {
+  return s.syntax.split('|').some((form) => form.trim().split(/\s+/).length > 1);
 }
 
 function uniqueColumns(tables: readonly Table[]): ColumnDef[] {
