@@ -189,3 +189,23 @@ test('the plain line shell (FLOWSH_PLAIN=1): Ctrl-C drops the line or stops a st
   send('C-d');
   await waitFor((s) => /FLOWSH-EXIT=0/.test(s), 'the exit status');
 });
+
+test('colour on a terminal: errors in red, table headers coloured; an empty NO_COLOR does not turn it off', { timeout: 4 * WAIT_MS }, async (t) => {
+  if (!hasTmux()) { t.skip('tmux is not installed (.ci/run installs it)'); return; }
+  const { tmux, send, typeText, waitFor } = terminal(t);
+  await waitFor((s) => /^\$/m.test(s), 'the shell prompt');
+  typeText(`env -u FLOWSH_PLAIN NO_COLOR= ${flowshCommand()} ${SAMPLE}; echo FLOWSH-EXIT=$?\n`);
+  await waitFor((s) => /Loaded .*66 packets/.test(s) && /^flowsh>/m.test(s), 'the load summary and the prompt');
+  typeText('flows where dsPort == 21');
+  send('Enter');
+  await waitFor((s) => /did you mean dstPort/.test(s), 'the error');
+  typeText('flows select flowInd limit 1');
+  send('Enter');
+  await waitFor((s) => /│ +1 │/.test(s), 'the table');
+  const styled = tmux('capture-pane', '-p', '-e', '-t', 'e2e');
+  // SGR 31 (red) opens the error block: the statement, the caret line and the message
+  assert.match(styled, /\x1b\[31mflows where dsPort == 21\n {12}\^{6}\n/);
+  assert.match(styled, /\x1b\[36m flowInd /);
+  send('C-d');
+  await waitFor((s) => /FLOWSH-EXIT=0/.test(s), 'the exit status');
+});

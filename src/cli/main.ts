@@ -43,7 +43,8 @@ async function main(argv: readonly string[]): Promise<number> {
   };
   const session = new Session(io, {
     format: opts.format ?? (isTty ? 'table' : 'tsv'),
-    color: isTty && process.env.NO_COLOR === undefined,
+    // no-color.org: NO_COLOR set to anything but the empty string turns colour off
+    color: isTty && !process.env.NO_COLOR,
     width: process.stdout.columns || 120,
     timing: opts.timing,
   });
