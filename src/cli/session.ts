@@ -40,6 +40,8 @@ export interface SessionIo {
   outBytes?(bytes: Uint8Array): void;
   /** a UI that manages the screen clears it itself for `clear` */
   clear?(): void;
+  /** a UI with a history of its own (the one Up recalls, kept across runs) lists it for `history` */
+  history?(): readonly string[];
 }
 
 /** bytes read so far, the file's size, packets read so far */
@@ -224,7 +226,9 @@ export class Session {
       case 'load':
         return (await this.load(statement.path, { summary: true, ...control })) ? 'ok' : 'error';
       case 'history':
-        this.io.out(this.history.map((h, i) => `${String(i + 1).padStart(5)}  ${escapeText(h)}`).join('\n') + '\n');
+        // a multi-line entry keeps its lines, indented under the first
+        this.io.out((this.io.history?.() ?? this.history)
+          .map((h, i) => `${String(i + 1).padStart(5)}  ${h.split('\n').map(escapeText).join('\n       ')}`).join('\n') + '\n');
         return 'ok';
       case 'clear':
         if (this.io.clear) this.io.clear();

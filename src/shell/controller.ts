@@ -104,9 +104,9 @@ export class ShellController {
       result: (result) => this.showResult(result),
       // `clear` inside a script: what came before it goes, the screen is cleared when the run ends
       clear: () => { this.chunks = []; this.clearAfterRun = true; },
+      history: () => this.history,
     }, { ...options.session, width: options.columns, color: false });
     this.history = options.historyFile ? readHistory(options.historyFile) : [];
-    this.session.history.push(...this.history);
     this.historyCursor = new HistoryCursor(this.history);
   }
 
@@ -263,7 +263,6 @@ export class ShellController {
     this.edit = ed.EMPTY;
     this.completions = [];
     if (clear) {
-      this.session.history.push(text);
       this.requestClear();
       return;
     }

@@ -77,6 +77,19 @@ test('Tab completes a column name; Up recalls the last statement; history reache
   assert.equal(readFileSync(historyFile, 'utf8'), 'flows limit 1\n');
 });
 
+test('history lists what Up recalls: earlier runs from the file, multi-line entries with their lines', async (t) => {
+  const { controller, historyFile } = await shell(t);
+  await controller.submit('flows where\nport(21) select flowInd limit 1');
+  // a second shell on the same file, as the next run would be
+  const next = new ShellController({ session: { format: 'table', color: false, width: 100, timing: false }, columns: 100, rows: 30, historyFile });
+  const app = render(createElement(App, { controller: next }));
+  t.after(() => { app.unmount(); next.session.close(); });
+  await next.start(SAMPLE);
+  await next.submit('history');
+  const frame = await frameWhere(app.lastFrame, (f) => /^ +2 {2}history$/m.test(f), 'the history listing');
+  assert.match(frame, /^ +1 {2}flows where\n {7}port\(21\) select flowInd limit 1\n +2 {2}history$/m);
+});
+
 test('line editing: Ctrl-A, Ctrl-K, Alt-B, Ctrl-W and an unfinished statement continuing on a new line', async (t) => {
   const { controller, type } = await shell(t);
   await type('flows limit 5', (f) => f.includes('limit 5'), 'typed');
