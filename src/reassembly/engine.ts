@@ -10,6 +10,8 @@
  * highest seen, so a stream may wrap past 2^32 any number of times.
  */
 
+import { mergeInterval } from './intervals.ts';
+
 export const TCP_FIN = 0x01;
 export const TCP_SYN = 0x02;
 export const TCP_RST = 0x04;
@@ -198,7 +200,7 @@ export class DirectionReassembler {
     if (this.intersectsSeen(start, end)) { kind = SegmentKind.Retransmission; t.retransmissions++; }
     else if (start < this.maxEnd) { kind = SegmentKind.OutOfOrder; t.outOfOrder++; }
     else kind = SegmentKind.InOrder;
-    this.addSeen(start, end);
+    mergeInterval(this.seen, start, end);
     if (end > this.maxEnd) this.maxEnd = end;
     if (end > this.maxDataEnd) this.maxDataEnd = end;
     if (start < this.minDataPos) this.minDataPos = start;
@@ -215,31 +217,6 @@ export class DirectionReassembler {
       if (s[mid * 2]! < end) lo = mid + 1; else hi = mid;
     }
     return lo > 0 && s[(lo - 1) * 2 + 1]! > start;
-  }
-
-  private addSeen(start: number, end: number): void {
-    const s = this.seen;
-    const n = s.length / 2;
-    if (n === 0 || s[(n - 1) * 2 + 1]! < start) { s.push(start, end); return; }
-    // the usual case, in-order data: it starts inside or at the end of the last interval
-    if (s[(n - 1) * 2]! <= start) {
-      if (end > s[(n - 1) * 2 + 1]!) s[(n - 1) * 2 + 1] = end;
-      return;
-    }
-    // intervals touching [start, end) merge into one; `first` is the first ending at or after start
-    let first = 0, hi = n;
-    while (first < hi) {
-      const mid = (first + hi) >> 1;
-      if (s[mid * 2 + 1]! < start) first = mid + 1; else hi = mid;
-    }
-    let last = first;
-    let newStart = start, newEnd = end;
-    while (last < n && s[last * 2]! <= end) {
-      newStart = Math.min(newStart, s[last * 2]!);
-      newEnd = Math.max(newEnd, s[last * 2 + 1]!);
-      last++;
-    }
-    s.splice(first * 2, (last - first) * 2, newStart, newEnd);
   }
 
   /** stores the parts of [start, end) not held yet; reports the parts already held as overlaps */
