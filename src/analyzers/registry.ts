@@ -7,6 +7,7 @@ import { TcpStreamAnalyzer } from './tcpStream/tcpStream.ts';
 import { FtpAnalyzer } from './ftp/analyzer.ts';
 import { DnsAnalyzer } from './dns/analyzer.ts';
 import { ArpAnalyzer } from './arp/analyzer.ts';
+import { BurstAnalyzer } from './burst/analyzer.ts';
 
 export function createAnalyzers(expectedPackets: number): Analyzer[] {
   return [new BasicFlowAnalyzer(expectedPackets), new TcpFlagsAnalyzer(expectedPackets), new TcpStatesAnalyzer(expectedPackets), new TcpStreamAnalyzer()];
@@ -14,5 +15,6 @@ export function createAnalyzers(expectedPackets: number): Analyzer[] {
 
 /** Analyzers that run once the per-packet pass is done, in order. */
 export function createPostLoadAnalyzers(): PostLoadAnalyzer[] {
-  return [new FtpAnalyzer(), new DnsAnalyzer(), new ArpAnalyzer()];
+  // burst reads ftp's links
+  return [new FtpAnalyzer(), new DnsAnalyzer(), new ArpAnalyzer(), new BurstAnalyzer()];
 }

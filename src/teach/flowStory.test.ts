@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { loadCapture, type LoadedCapture } from '../store/load.ts';
 import { isFlagType } from '../schema/types.ts';
 import { ftpStatBit } from '../analyzers/ftp/schema.ts';
+import { BURST_STAT_BITS } from '../analyzers/burst/schema.ts';
 import { flowStory, flowStoryFacts, type FactKind, type FlowFact } from './flowStory.ts';
 import { flowStoryText } from './text.ts';
 import { bitsOf, numberOf, storeView } from './storeView.ts';
@@ -21,6 +22,7 @@ const sample = (name: string): string => join(ROOT, 'samples', name);
 const MAX_FLOWS = 300;
 
 const FIN = 0x01, SYN = 0x02, RST = 0x04, ACK = 0x10;
+const burstBit = (name: string): number => Number(BURST_STAT_BITS.find((b) => b.name === name)!.value);
 
 function files(dir: string, recursive: boolean): string[] {
   return (readdirSync(dir, { recursive }) as string[]).filter((f) => /\.(pcap|pcapng|cap)$/.test(f)).map((f) => join(dir, f))
@@ -59,6 +61,24 @@ function checkFlow(capture: LoadedCapture, flowInd: number): void {
   const udpOrTcp = [6, 17].includes(view.flowNum('l4Proto', any));
   assert.equal(has('dns'), !isControl && !isData && udpOrTcp && ports.includes(53), `${where}: dns`);
   assert.equal(has('other-protocol'), !isControl && !isData && !(udpOrTcp && ports.includes(53)), `${where}: other`);
+
+  const burstId = view.flowNum('burstId', any), burstStat = both('burstStat');
+  assert.equal(has('burst'), burstId > 0, `${where}: burst sentence exactly when the flow is in a burst`);
+  if (burstId > 0) {
+    const text = kinds('burst')[0]!.text;
+    assert.ok(text.includes(`(burst ${burstId}, bursts table)`), `${where}: names its burst`);
+    assert.equal(text.endsWith(': a port scan.'), (burstStat & burstBit('BURST_SCAN')) !== 0, `${where}: a port scan exactly when BURST_SCAN`);
+    assert.equal(/: FTP data connections of control flows? [\d, and]+/.test(text) && text.endsWith(', not a port scan.'), (burstStat & burstBit('BURST_FTP')) !== 0, `${where}: FTP exactly when BURST_FTP`);
+    assert.equal(text.includes('FTP does not explain'), (burstStat & burstBit('BURST_MIXED')) !== 0, `${where}: mixed exactly when BURST_MIXED`);
+    assert.ok(text.includes(`It is one of ${view.flowNum('burstSize', any)} connections from `), `${where}: burst size`);
+  }
+  const scanMarked = tcp && ((both('tcpAnomaly') & 0x3000) !== 0 || (both('tcpStatesAFlags') & 0x80) !== 0);
+  assert.equal(has('scan-heuristic'), scanMarked, `${where}: scan-heuristic sentence exactly when Tranalyzer's scan bits are set`);
+  if (scanMarked) {
+    const text = kinds('scan-heuristic')[0]!.text;
+    const explained = (burstStat & (burstBit('BURST_FTP_DATA') | burstBit('BURST_FTP'))) !== 0 || burstId === 0;
+    assert.equal(text.endsWith('not a scan.') || text.endsWith('no sign of a scan.'), explained, `${where}: scan bits judged by the burst`);
+  }
 
   const states = both('tcpStatesAFlags');
   assert.equal(has('handshake-malformed'), tcp && (states & 0x01) !== 0, `${where}: malformed establishment sentence exactly when 0x01 is set`);
@@ -166,6 +186,12 @@ test('explain flow tells the known stories of the samples', async () => {
   assert.match(scan, /192\.0\.2\.20 refused it with RST\+ACK \(packet 5\): the port is closed/);
   assert.match(scan, /The teardown is malformed \(tcpStatesAFlags MAL_TEARDWN 0x02, set when the flow ended\): it was reset/);
   assert.match(scan, /tcpStatesAFlags {2}MAL_CON_EST \(A, B\), MAL_TEARDWN \(A, B\), RST_TRANS \(B 5\)/);
+  assert.match(scan, /It is one of 200 connections from 192\.0\.2\.66 to consecutive ports 1-200 of 192\.0\.2\.20 within [\d.]+ ms \(burst 1, bursts table\): 3 accepted and 197 refused with RST, and none is an FTP data connection: a port scan\./);
+  assert.match(scan, /Tranalyzer's per-flow scan heuristic marks it \(tcpAnomaly SCAN_DET 0x1000 and tcpAnomaly SCAN_SU_DET 0x2000\), and here it is right/);
+  const multi = await story('recorded/recorded-session-multi.pcap', 12);
+  assert.match(multi, /It is one of 10 connections from 192\.0\.2\.10 to 8 different ports \(21 to 50019\) of 192\.0\.2\.21 within [\d.]+ ms \(burst 1, bursts table\): FTP data connections of control flows 3 and 11 \(with 2 FTP control connections\), not a port scan\./);
+  assert.match(multi, /Tranalyzer's per-flow scan heuristic marks it \(tcpAnomaly SCAN_DET 0x1000 and tcpAnomaly SCAN_SU_DET 0x2000\), but it is an FTP data connection linked to its control connection \(burst 1 is FTP data connections\): not a scan\./);
+  assert.doesNotMatch(await story('ftp-active.pcap', 4), /burst|scan heuristic/, 'two data connections make no burst');
   const dns = await story('ftp-passive-dns.pcap', 3);
   assert.match(dns, /It is DNS: 192\.0\.2\.10 asks 192\.0\.2\.1 \(port 53\)/);
 });

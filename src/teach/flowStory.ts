@@ -9,6 +9,7 @@ import { formatHex, isFlagType, type BitDef, type ColumnDef } from '../schema/ty
 import { TCP_STATES_BITS, TcpStateBit } from '../analyzers/tcpStates/schema.ts';
 import { TcpAnomaly } from '../analyzers/tcpFlags/schema.ts';
 import { ftpStatBit } from '../analyzers/ftp/schema.ts';
+import { BurstBit } from '../analyzers/burst/schema.ts';
 import { bitsOf, numberOf, storeView, type Dir, type StoreView } from './storeView.ts';
 import { portService } from './ports.ts';
 
@@ -16,6 +17,8 @@ export type FactKind =
   | 'identity'
   // what the flow is
   | 'ftp-control' | 'ftp-data' | 'dns' | 'other-protocol'
+  // one of many connections to many ports of one peer: a port scan, or FTP data connections
+  | 'burst' | 'scan-heuristic'
   // how it opened
   | 'opened' | 'no-syn' | 'handshake-complete' | 'handshake-malformed' | 'one-sided'
   // what was sent
@@ -236,6 +239,73 @@ function protocolFact(f: FlowReader, capture: LoadedCapture): FlowFact {
   };
 }
 
+function listOf(items: readonly string[]): string {
+  return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+
+/** the bursts-table row of this flow's burst, -1 when it belongs to none */
+function burstRow(f: FlowReader, capture: LoadedCapture): number {
+  const id = f.flowNum('burstId', f.rows.A >= 0 ? 'A' : 'B');
+  const bursts = capture.catalog.table('bursts');
+  if (!bursts || !(id > 0)) return -1;
+  return rowsWhere(bursts, 'burstId', id)[0] ?? -1;
+}
+
+/** "one of 200 connections from X to consecutive ports 1-200 of Y within 57 ms: ... a port scan" */
+function burstFact(f: FlowReader, capture: LoadedCapture): FlowFact | undefined {
+  const row = burstRow(f, capture);
+  const bursts = capture.catalog.table('bursts');
+  if (!bursts || row < 0) return undefined;
+  const num = (c: string): number => numberOf(bursts.column(c)?.get(row));
+  const id = num('burstId'), connections = num('connections'), ports = num('ports');
+  const low = num('lowPort'), high = num('highPort');
+  const portText = bursts.column('consecutive')?.get(row) === true ? `consecutive ports ${low}-${high}` : `${ports} different ports (${low} to ${high})`;
+  const head = `It is one of ${connections} connections from ${str(bursts, 'host', row)} to ${portText} of ${str(bursts, 'peer', row)} ` +
+    `within ${seconds(num('span'))} (burst ${id}, bursts table)`;
+  const controls = bursts.column('controlFlows')?.get(row);
+  const controlList = Array.isArray(controls) ? controls.map((c) => String(numberOf(c))) : [];
+  const controlText = `control flow${controlList.length === 1 ? '' : 's'} ${listOf(controlList)}`;
+  const data = num('ftpData'), control = num('ftpControl');
+  const answers = [
+    num('accepted') ? `${num('accepted')} accepted` : '', num('refused') ? `${num('refused')} refused with RST` : '',
+    num('unanswered') ? `${num('unanswered')} unanswered` : '',
+  ].filter((t) => t);
+  const verdict = str(bursts, 'verdict', row);
+  let why: string;
+  if (verdict === 'ftp') {
+    why = `FTP data connections of ${controlText}${control ? ` (with ${plural(control, 'FTP control connection')})` : ''}, not a port scan`;
+  } else if (verdict === 'scan') {
+    why = `${answers.length ? listOf(answers) + ', and ' : ''}none is an FTP data connection: a port scan`;
+  } else {
+    why = `${plural(data, 'is an FTP data connection', 'are FTP data connections')} of ${controlText}, the other ${connections - data - control} FTP does not explain: ` +
+      'a scan during an FTP session, or data connections the capture could not link';
+  }
+  return { kind: 'burst', text: `${head}: ${why}.` };
+}
+
+const SCAN_ANOMALY = TcpAnomaly.Scan | TcpAnomaly.ScanSuccess;
+
+/** what Tranalyzer's per-flow scan bits say, next to what the burst analysis found */
+function scanHeuristicFact(f: FlowReader, capture: LoadedCapture): FlowFact | undefined {
+  if (f.proto !== TCP) return undefined;
+  const anomaly = Number(f.both('tcpAnomaly')) & SCAN_ANOMALY;
+  const evil = Number(f.both('tcpStatesAFlags')) & TcpStateBit.Scan;
+  if (!anomaly && !evil) return undefined;
+  const marks = [
+    ...(anomaly & TcpAnomaly.Scan ? ['tcpAnomaly SCAN_DET 0x1000'] : []), ...(anomaly & TcpAnomaly.ScanSuccess ? ['tcpAnomaly SCAN_SU_DET 0x2000'] : []),
+    ...(evil ? ['tcpStatesAFlags EVIL 0x80'] : []),
+  ];
+  const head = `Tranalyzer's per-flow scan heuristic marks it (${listOf(marks)})`;
+  const stat = Number(f.both('burstStat'));
+  const id = f.flowNum('burstId', f.rows.A >= 0 ? 'A' : 'B');
+  let text: string;
+  if (stat & BurstBit.FtpData) text = `${head}, but it is an FTP data connection linked to its control connection${stat & BurstBit.Member ? ` (burst ${id} is FTP data connections)` : ''}: not a scan.`;
+  else if (stat & (BurstBit.VerdictScan | BurstBit.VerdictMixed)) text = `${head}, and here it is right: the flow is part of burst ${id}, which FTP does not explain.`;
+  else if (stat & BurstBit.Member) text = `${head}, but it belongs to burst ${id}, which is FTP: not a scan.`;
+  else text = `${head}, but it is no part of a burst of connection attempts to many ports of one peer (burstStat 0): taken alone, a short connection is no sign of a scan.`;
+  return { kind: 'scan-heuristic', text };
+}
+
 // ---------------------------------------------------------------- how it opened
 
 function firstNewBit(f: FlowReader, bit: number): Pkt | undefined {
@@ -397,6 +467,8 @@ function flagFacts(f: FlowReader, capture: LoadedCapture): FlowFact[] {
           origin = packet ? `first set by packet ${packet.no}` : 'set when the flow ended (by no single packet)';
         } else if (def.name === 'ftpCBF') {
           origin = 'a command seen on the control connection (ftp table)';
+        } else if (def.name === 'burstStat') {
+          origin = `from the connections of burst ${f.flowNum('burstId', d)} (bursts table)`;
         }
         facts.push({
           kind: 'flag-bit', dir: d, column: def.name, bit: v, ...(packet ? { packets: [packet.no] } : {}),
@@ -417,7 +489,8 @@ export function flowStory(capture: LoadedCapture, flowInd: number): FlowStory {
   const view = storeView(capture);
   if (!view.hasFlow(flowInd)) throw new NoSuchFlow(`there is no flow ${flowInd} (flowInd runs from 1 to ${view.maxFlow})`);
   const f = new FlowReader(view, flowInd);
-  const what = [identity(f), protocolFact(f, capture)];
+  const what = [identity(f), protocolFact(f, capture), burstFact(f, capture), scanHeuristicFact(f, capture)]
+    .filter((fact): fact is FlowFact => fact !== undefined);
   return {
     flowInd,
     sections: [
