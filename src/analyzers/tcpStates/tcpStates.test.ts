@@ -185,3 +185,132 @@ test('every sample capture loads with tcpStates columns on every row', async (t)
     }
   }
 });
+
+// ---------------------------------------------------------------------------------------------
+// One crafted capture per path of the reference state machine (tranalyzer2.md §2) not covered
+// above; the expected values are worked out from the reference text, not from flowsh's output.
+
+/** tcpStatesAFlags of the client's (port 40000) and the server's (port 80) flow rows. */
+function bySide(flows: Parameters<typeof column>[0]): { c: string | undefined; s: string | undefined } {
+  const ports = column(flows, 'srcPort'), flags = column(flows, 'tcpStatesAFlags');
+  return { c: flags[ports.indexOf('40000')], s: flags[ports.indexOf('80')] };
+}
+
+test('0x01: a SYN+ACK acking something other than the client ISN + 1 makes both sides established and malformed', async () => {
+  await load([
+    tcp(0, 'c', TCP_SYN, 100, 0),
+    tcp(0.001, 's', TCP_SYN | TCP_ACK, 500, 999),
+    tcp(0.002, 'c', TCP_ACK, 101, 501),
+    ...request(), ...teardown(),
+  ], ({ flows, packets }) => {
+    // the client's value after its ACK already holds the 0x01 the SYN+ACK set on it
+    assert.deepEqual(column(packets, 'tcpStatesAFlags').slice(0, 3), ['0x00', '0x01', '0x01']);
+    assert.deepEqual(column(packets, 'tcpStatesNewBits').slice(0, 3), ['0x00', '0x01', '0x00'], 'the SYN+ACK raised 0x01 on both sides');
+    // the clean teardown adds no 0x02: both FINs were seen and acked
+    assert.deepEqual(bySide(flows), { c: '0x01', s: '0x01' });
+  });
+});
+
+test('0x01: a SYN+ACK opening the capture (no reverse flow yet) is taken as established and malformed', async () => {
+  await load([
+    tcp(0, 's', TCP_SYN | TCP_ACK, 500, 101),
+    tcp(0.002, 'c', TCP_ACK, 101, 501),
+    ...request(), ...teardown(),
+  ], ({ flows, packets }) => {
+    assert.equal(column(packets, 'tcpStatesAFlags')[0], '0x01');
+    assert.equal(column(packets, 'tcpStatesAFlags')[1], '0x00', 'the ACK of the server ISN + 1 is a correct step of the handshake');
+    // the client's SYN was never seen: its flow ends with an incomplete handshake too
+    assert.deepEqual(bySide(flows), { c: '0x01', s: '0x01' });
+  });
+});
+
+test('0x01: a final handshake ACK with the wrong acknowledgement number sets 0x01 on both sides at once', async () => {
+  await load([
+    tcp(0, 'c', TCP_SYN, 100, 0),
+    tcp(0.001, 's', TCP_SYN | TCP_ACK, 500, 101),
+    tcp(0.002, 'c', TCP_ACK, 101, 777),
+    ...request(), ...teardown(),
+  ], ({ flows, packets }) => {
+    assert.deepEqual(column(packets, 'tcpStatesNewBits').slice(0, 3), ['0x00', '0x00', '0x01']);
+    assert.deepEqual(column(packets, 'tcpStatesAFlags').slice(0, 4), ['0x00', '0x00', '0x01', '0x01']);
+    assert.deepEqual(bySide(flows), { c: '0x01', s: '0x01' });
+  });
+});
+
+test('0x01 and 0x40: a bare RST (no ACK) answering a SYN gives the sender 0x41 and the other side 0x01', async () => {
+  await load([tcp(0, 'c', TCP_SYN, 100, 0), tcp(0.001, 's', TCP_RST, 0, 0)], ({ flows, packets }) => {
+    assert.deepEqual(column(packets, 'tcpStatesAFlags'), ['0x00', '0x41']);
+    assert.deepEqual(column(packets, 'tcpStatesNewBits'), ['0x00', '0x41']);
+    // at the end neither handshake nor teardown is complete: 0x03 on both
+    assert.deepEqual(bySide(flows), { c: '0x03', s: '0x43' });
+  });
+});
+
+test('0x80: a RST opening a one-sided flow (a RST scan) gives 0xc1 at once, 0xc3 at the end', async () => {
+  await load([tcp(0, 'c', TCP_RST, 100, 0)], ({ flows, packets }) => {
+    assert.deepEqual(column(packets, 'tcpStatesAFlags'), ['0xc1']);
+    assert.deepEqual(column(flows, 'tcpStatesAFlags'), ['0xc3']);
+  });
+});
+
+test('0x80: the FIN-scan mark of a capture that starts with a FIN+ACK is dropped once the teardown completes', async () => {
+  await load([
+    tcp(0, 'c', TCP_FIN | TCP_ACK, 108, 506),
+    tcp(0.001, 's', TCP_FIN | TCP_ACK, 506, 109),
+    tcp(0.002, 'c', TCP_ACK, 109, 507),
+  ], ({ flows, packets }) => {
+    assert.deepEqual(column(packets, 'tcpStatesAFlags'), ['0x01', '0x01', '0x01']);
+    assert.deepEqual(column(packets, 'tcpStatesNewBits'), ['0x01', '0x01', '0x00'], 'the server FIN+ACK raised 0x01 on its own new flow');
+    assert.deepEqual(bySide(flows), { c: '0x01', s: '0x01' }, 'no 0x80 and no 0x02: both FINs were seen and acked');
+  });
+});
+
+test('0x04: a repeated SYN or SYN+ACK during the established connection sets 0x04 on both sides and stays in the flow', async () => {
+  await load([
+    ...handshake(), ...request(),
+    tcp(0.015, 'c', TCP_SYN, 100, 0),
+    ...teardown(),
+  ], ({ flows, packets }) => {
+    assert.deepEqual(column(packets, 'flowInd').every((v) => v === '1'), true, 'the SYN repeats the one that opened the flow');
+    assert.equal(column(packets, 'tcpStatesNewBits')[5], '0x04');
+    assert.deepEqual(bySide(flows), { c: '0x04', s: '0x04' });
+  });
+  await load([
+    ...handshake(), ...request(),
+    tcp(0.015, 's', TCP_SYN | TCP_ACK, 500, 101),
+    ...teardown(),
+  ], ({ flows, packets }) => {
+    assert.equal(column(packets, 'tcpStatesNewBits')[5], '0x04');
+    assert.deepEqual(bySide(flows), { c: '0x04', s: '0x04' });
+  });
+});
+
+test('0x08 then 0x42: a RST after a clean close is a packet after the teardown and a reset from its sender', async () => {
+  await load([...handshake(), ...request(), ...teardown(), tcp(1, 'c', TCP_RST, 109, 0)], ({ flows, packets }) => {
+    assert.equal(column(packets, 'tcpStatesAFlags').at(-1), '0x4a');
+    assert.equal(column(packets, 'tcpStatesNewBits').at(-1), '0x4a', '0x08|0x40|0x02 on the client, 0x02 on the server');
+    assert.deepEqual(bySide(flows), { c: '0x4a', s: '0x02' });
+  });
+});
+
+test('timeouts: CLOSING lasts 120 s idle, ESTABLISHED 610 s, RESET (flowsh: 120 s, not 0.1 s) 120 s', async () => {
+  // both FINs sent, neither acked yet: both directions are CLOSING
+  const closing = [...handshake(), ...request(), tcp(0.02, 'c', TCP_FIN | TCP_ACK, 108, 506), tcp(0.021, 's', TCP_FIN | TCP_ACK, 506, 108)];
+  await load([...closing, tcp(119, 'c', TCP_ACK, 109, 507)], ({ packets }) => {
+    assert.equal(column(packets, 'flowInd').at(-1), '1');
+  });
+  await load([...closing, tcp(121, 'c', TCP_ACK, 109, 507)], ({ packets }) => {
+    assert.equal(column(packets, 'flowInd').at(-1), '2', 'past the CLOSING timeout');
+  });
+  await load([...handshake(), ...request(), tcp(611, 'c', TCP_ACK, 108, 506)], ({ packets }) => {
+    assert.equal(column(packets, 'flowInd').at(-1), '2', 'past the ESTABLISHED timeout');
+  });
+  const reset = [tcp(0, 'c', TCP_SYN, 100, 0), tcp(0.001, 's', TCP_RST | TCP_ACK, 0, 101)];
+  await load([...reset, tcp(119, 'c', TCP_ACK, 101, 1)], ({ packets }) => {
+    assert.deepEqual(column(packets, 'flowInd'), ['1', '1', '1']);
+    assert.equal(column(packets, 'tcpStatesAFlags').at(-1), '0x10');
+  });
+  await load([...reset, tcp(121, 'c', TCP_ACK, 101, 1)], ({ packets }) => {
+    assert.deepEqual(column(packets, 'flowInd'), ['1', '1', '2']);
+  });
+});
