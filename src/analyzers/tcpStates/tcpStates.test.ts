@@ -8,6 +8,7 @@ import {
   ethernet, ipv4Packet, tcpSegment, udpDatagram,
 } from '../../../samples/gen/layers.ts';
 import { loadCapture } from '../../store/load.ts';
+import { runStatement } from '../../query/index.ts';
 import { column, loadFrames as load, type Frame } from '../tcpFlags/testFrames.ts';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
@@ -312,5 +313,27 @@ test('timeouts: CLOSING lasts 120 s idle, ESTABLISHED 610 s, RESET (flowsh: 120 
   });
   await load([...reset, tcp(121, 'c', TCP_ACK, 101, 1)], ({ packets }) => {
     assert.deepEqual(column(packets, 'flowInd'), ['1', '1', '2']);
+  });
+});
+
+test('the packet that first set a bit is found with a packets query on tcpStatesNewBits', async () => {
+  // packet 6 (no ACK) sets 0x04 on both sides; packet 7 (no ACK again) keeps it but sets nothing new
+  await load([
+    ...handshake(), ...request(),
+    tcp(0.015, 's', TCP_PSH, 506, 0, 'x'),
+    tcp(0.016, 'c', TCP_PSH, 108, 0, 'y'),
+    ...teardown(0.02),
+  ], ({ catalog }) => {
+    const pktNos = (text: string): string[] => {
+      const { result } = runStatement(text, catalog);
+      assert.ok(result, text);
+      const col = result.columns.find((c) => c.def.name === 'pktNo')!;
+      return [...result.rows.subarray(0, result.rowCount)].map((r) => col.text(r));
+    };
+    assert.deepEqual(pktNos('packets where flowInd == 1 and bitsanyset(tcpStatesNewBits, 0x04) select pktNo'), ['6']);
+    // tcpStatesAFlags holds the sender's value after each packet: the bit stays set from packet 6 on
+    assert.deepEqual(pktNos('packets where flowInd == 1 and bitsanyset(tcpStatesAFlags, 0x04) select pktNo'), ['6', '7', '8', '9', '10', '11']);
+    // packet 7 is the client's first packet carrying 0x04, though the server's packet 6 set it on the client
+    assert.deepEqual(pktNos('packets where flowInd == 1 and dir == "A" and bitsanyset(tcpStatesAFlags, 0x04) sort pktNo limit 1'), ['7']);
   });
 });
