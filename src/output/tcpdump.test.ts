@@ -1,6 +1,6 @@
 /**
  * The tcpdump view against the real tcpdump (`tcpdump -nn -tt -S -r`), line by line up to and
- * including `length N`: on every packet of the committed samples, on crafted captures with the
+ * including `length N`: on every packet of the committed samples (gzip-compressed ones included), on crafted captures with the
  * corner cases (truncation, fragments, extension headers, tunnels, ICMP errors, other link types)
  * and on every TCP/UDP/ICMP packet of the shared public captures. Skips when tcpdump is missing.
  */
@@ -33,7 +33,7 @@ const KNOWN_DIFFERENCES = new Set([
 function captureFiles(dir: string, recursive = false): string[] {
   if (!fs.existsSync(dir)) return [];
   const entries = fs.readdirSync(dir, { recursive, withFileTypes: false }) as string[];
-  return entries.filter((f) => /\.(pcap|pcapng|cap)$/.test(f)).map((f) => path.join(dir, f)).sort();
+  return entries.filter((f) => /\.(pcap|pcapng|cap)(\.gz)?$/.test(f)).map((f) => path.join(dir, f)).sort();
 }
 
 function describe(results: CompareResult[]): string {
@@ -126,6 +126,8 @@ test('damaged frames (bytes flipped, cut short) still give one line starting wit
 test('every packet of the committed samples prints as tcpdump prints it', { skip: tcpdumpMissing }, async (t) => {
   const files = [...captureFiles(path.join(repoRoot, 'samples')), ...captureFiles(path.join(repoRoot, 'samples', 'recorded'))];
   assert.ok(files.length >= 10);
+  // the gzip-compressed recordings too (tcpdump gets them decompressed on its standard input)
+  assert.ok(files.filter((f) => f.endsWith('.gz')).length >= 2, 'gzip samples compared');
   const results: CompareResult[] = [];
   for (const file of files) results.push(await compareWithTcpdump(file));
   t.diagnostic(describe(results));

@@ -5,6 +5,8 @@
  * instead of failing; everything else is a mismatch.
  */
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { loadCapture } from '../store/load.ts';
 import { DecodedPacket } from '../decode/packet.ts';
 import { decodePacket } from '../decode/decode.ts';
@@ -41,12 +43,18 @@ export interface CompareResult {
 
 const RECORD_START = /^\d+\.\d{6,9} /;
 
-/** tcpdump's records: a line starting with a timestamp, continuation lines (hex dumps) dropped. */
+/**
+ * tcpdump's records: a line starting with a timestamp, continuation lines (hex dumps) dropped.
+ * A gzip-compressed capture (`.gz`, which flowsh reads directly) reaches tcpdump decompressed on
+ * its standard input, as `zcat F | tcpdump -r -` would give it.
+ */
 export function runTcpdump(file: string, nano = false): string[] | string {
   let text: string;
+  const gzip = file.endsWith('.gz');
   try {
-    text = execFileSync('tcpdump', [...(nano ? ['--nano'] : []), '-nn', '-tt', '-S', '-r', file], {
-      encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 30,
+    text = execFileSync('tcpdump', [...(nano ? ['--nano'] : []), '-nn', '-tt', '-S', '-r', gzip ? '-' : file], {
+      encoding: 'utf8', maxBuffer: 1 << 30,
+      ...(gzip ? { input: gunzipSync(readFileSync(file)), stdio: ['pipe', 'pipe', 'pipe'] } : { stdio: ['ignore', 'pipe', 'pipe'] }),
     });
   } catch (e) {
     const err = e as { stderr?: string; stdout?: string };
