@@ -1,7 +1,8 @@
 // Reassembled TCP streams against tshark's Follow TCP Stream on the shared captures: for every TCP
 // stream carrying payload (test/expectations/follow-tcp.json, made by make-follow-expectations.sh),
 // each direction's reassembled byte count and SHA-256 equal tshark's, except the streams listed under
-// `exceptions` in that file, where flowsh's values are recorded exactly with the reason they differ.
+// `exceptions` in that file, where flowsh's values are recorded exactly with the reason they differ;
+// where an exception says tshark stops at a gap or agrees once a dissector is disabled, that is checked too.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -10,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { loadCapture, type LoadedCapture } from '../../src/store/load.ts';
 import { IpAddr } from '../../src/store/value.ts';
 import { followFlow } from '../../src/reassembly/follow.ts';
+import { streamOf } from '../../src/reassembly/stream.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const PCAPS = resolve(ROOT, '../shared/pcaps');
@@ -24,6 +26,13 @@ interface StreamException {
   why: string;
   /** flowsh's values for tshark's node 0 and node 1, or 'no flow' when no flowsh flow matches */
   flowsh: [FlowshValues, FlowshValues] | 'no flow';
+  /**
+   * checked claim: tshark's follow of `node` ends where flowsh's stream has a gap starting at
+   * `streamOffset`: tshark's bytes are exactly flowsh's bytes before that gap; the other node equals tshark
+   */
+  tsharkStopsAtGap?: { node: 0 | 1; streamOffset: number };
+  /** checked claim: with these extra tshark options, tshark's stream `stream` has exactly flowsh's bytes */
+  tsharkWith?: { options: string[]; stream: number; nodes: [FlowshValues, FlowshValues] };
 }
 interface FollowExpectations {
   exceptions: Record<string, Record<string, StreamException>>;
@@ -69,9 +78,29 @@ function streamBytesColumn(c: LoadedCapture, flowInd: number, dir: 'A' | 'B'): n
   return 0;
 }
 
+/**
+ * Why tshark's node `n` is not flowsh's bytes up to the gap at `streamOffset` of flow direction
+ * `dir`, or undefined when it is: same length and SHA-256 as flowsh's bytes before that gap, and
+ * flowsh has captured bytes after it (the ones tshark leaves out).
+ */
+function stopsAtGapProblem(c: LoadedCapture, flowInd: number, dir: 'A' | 'B', n: NodeExpectation, streamOffset: number): string | undefined {
+  let before = 0, gapFound = false, after = 0;
+  for (const chunk of streamOf(c, flowInd, dir)) {
+    if (chunk.gap && chunk.streamOffset === streamOffset) gapFound = true;
+    else if (!chunk.gap && gapFound) after += chunk.length;
+    else if (!chunk.gap) before += chunk.length;
+  }
+  if (!gapFound) return `flowsh has no gap at stream offset ${streamOffset}`;
+  if (before !== n.bytes) return `flowsh has ${before} bytes before the gap, tshark ${n.bytes}`;
+  if (after === 0) return 'flowsh has no bytes after the gap';
+  const prefix = followFlow(c, flowInd, { format: 'raw', dir }).subarray(0, before);
+  if (createHash('sha256').update(prefix).digest('hex') !== n.sha256) return 'the bytes before the gap differ from tshark\'s';
+  return undefined;
+}
+
 test('reassembled streams equal tshark follow,tcp,raw on every shared capture', { skip: !existsSync(PCAPS) && `${PCAPS} not found (a fresh clone has no ../shared)` }, async (t) => {
   const mismatches: string[] = [];
-  let compared = 0, excepted = 0; // compared: streams equal to tshark
+  let compared = 0, excepted = 0, verified = 0; // compared: streams equal to tshark; verified: exceptions checked against tshark's own bytes
   for (const [rel, streams] of Object.entries(expectations.captures)) {
     const c = await loadCapture(join(PCAPS, rel));
     try {
@@ -100,6 +129,20 @@ test('reassembled streams equal tshark follow,tcp,raw on every shared capture', 
           if (JSON.stringify(exception.flowsh) !== JSON.stringify(got)) {
             mismatches.push(`${label}: flowsh gives ${JSON.stringify(got)}, the exception records ${JSON.stringify(exception.flowsh)}`);
           }
+          if (exception.tsharkWith && JSON.stringify(exception.tsharkWith.nodes) !== JSON.stringify(got)) {
+            mismatches.push(`${label}: tshark ${exception.tsharkWith.options.join(' ')} gives ${JSON.stringify(exception.tsharkWith.nodes)}, flowsh ${JSON.stringify(got)}`);
+          }
+          const stop = exception.tsharkStopsAtGap;
+          if (stop) {
+            s.nodes.forEach((n, k) => {
+              const dir = endpointKey(n.endpoint) === srcKey ? side.dir : side.other;
+              const problem = k === stop.node ? stopsAtGapProblem(c, side.flowInd, dir, n, stop.streamOffset)
+                : n.bytes === got[k]!.bytes && n.sha256 === got[k]!.sha256 ? undefined : `node ${k} differs from tshark`;
+              if (problem) mismatches.push(`${label}: tsharkStopsAtGap does not hold: ${problem}`);
+            });
+            verified++;
+          }
+          if (exception.tsharkWith) verified++;
           continue;
         }
         let equal = true;
@@ -115,6 +158,6 @@ test('reassembled streams equal tshark follow,tcp,raw on every shared capture', 
       c.close();
     }
   }
-  t.diagnostic(`${compared} streams equal to tshark, ${excepted} documented exceptions`);
+  t.diagnostic(`${compared} streams equal to tshark, ${excepted} documented exceptions (${verified} of them checked against tshark's bytes)`);
   assert.deepEqual(mismatches, []);
 });

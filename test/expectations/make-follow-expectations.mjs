@@ -79,13 +79,27 @@ for (const [rel, info] of Object.entries(shared.captures)) {
   process.stderr.write(`${rel}: ${streams.length} streams\n`);
 }
 
+// an exception's tsharkWith records what tshark gives with extra options (e.g. a dissector that
+// splits a connection disabled): refresh those values with this tshark
+const exceptions = previous.exceptions ?? {};
+for (const [rel, streams] of Object.entries(exceptions)) {
+  const info = shared.captures[rel];
+  const extra = info?.tsharkExtraOptions ? info.tsharkExtraOptions.split(' ') : [];
+  for (const exception of Object.values(streams)) {
+    const w = exception.tsharkWith;
+    if (!w) continue;
+    const got = follow(join(pcaps, rel), [...extra, ...w.options], [w.stream]).get(w.stream);
+    w.nodes = got ? got.nodes.map(({ bytes, sha256 }) => ({ bytes, sha256 })) : [];
+  }
+}
+
 const result = {
   about: 'tshark -q -z follow,tcp,raw,N for every TCP stream with payload: per node (0 = the side that sent the stream\'s first frame as tshark\'s follow saw it) '
     + 'the bytes and SHA-256 of its records concatenated in output order; tshark\'s "[N bytes missing in capture file]" records are left out and listed in tsharkGapMarkers. '
-    + 'firstTime/src/sport/dst/dport: the stream\'s first frame (innermost IP/TCP headers). exceptions: streams where flowsh differs on purpose, with flowsh\'s values and why.',
+    + 'firstTime/src/sport/dst/dport: the stream\'s first frame (innermost IP/TCP headers). exceptions: streams where flowsh differs on purpose, with flowsh\'s values and why. Exceptions may carry checked claims: tsharkStopsAtGap {node, streamOffset} (tshark\'s bytes are flowsh\'s bytes before that gap, the other node equals tshark), tsharkWith {options, stream, nodes} (tshark with those extra options gives flowsh\'s bytes; refreshed by the generator).',
   generatedBy: 'test/expectations/make-follow-expectations.sh',
   tsharkVersion: execFileSync('tshark', ['--version']).toString().split('\n')[0],
-  exceptions: previous.exceptions ?? {},
+  exceptions,
   captures,
 };
 writeFileSync(outJson, formatExpectations(result));
