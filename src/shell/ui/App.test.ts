@@ -44,7 +44,8 @@ async function shell(t: { after(fn: () => void): void }, rows = 30) {
 
 test('the load summary, then a query shows its rows as a table', async (t) => {
   const { app, type } = await shell(t);
-  assert.match(app.lastFrame()!.replace(/\n/g, ' '),
+  // the summary wraps where the checkout path makes it long: a wrap may leave a space on both sides
+  assert.match(app.lastFrame()!.replace(/\s+/g, ' '),
     /Loaded .*ftp-passive-dns\.pcap: 66 packets, 6 flows \(10 A\/B rows\), 2024-03-14 09:26:53\.334612 - 09:26:57\.800790 UTC \(4\.466178 s\)/);
   const frame = await type('flows select flowInd, dir limit 2\r', (f) => f.includes('│ flowInd │ dir │'), 'the result table');
   assert.match(frame, /flowsh> flows select flowInd, dir limit 2/);
