@@ -84,19 +84,29 @@ export interface CompareOptions {
   include?: (pkt: DecodedPacket) => boolean;
   /** run `tcpdump --nano` and print 9 fraction digits */
   nano?: boolean;
+  /**
+   * compare only the packets of this pcapng interface, against tcpdump's reading of `tcpdumpFile`
+   * (that interface's packets alone, e.g. split off by tshark: tcpdump reads one link type per file)
+   */
+  interface?: { id: number; tcpdumpFile: string };
 }
 
 export async function compareWithTcpdump(file: string, opts: CompareOptions = {}): Promise<CompareResult> {
   const include = opts.include ?? (() => true);
   const result: CompareResult = { file, compared: 0, matched: 0, dnsCompared: 0, filteredOut: 0, exceptions: new Map(), mismatches: [] };
-  const expected = runTcpdump(file, opts.nano);
+  const expected = runTcpdump(opts.interface?.tcpdumpFile ?? file, opts.nano);
   if (typeof expected === 'string') {
     result.skipped = expected;
     return result;
   }
   const capture = await loadCapture(file);
   try {
-    const count = capture.packets.rowCount;
+    const iface = opts.interface?.id;
+    const rows: number[] = [];
+    for (let row = 0; row < capture.packets.rowCount; row++) {
+      if (iface === undefined || capture.readFrame(row).interfaceId === iface) rows.push(row);
+    }
+    const count = rows.length;
     if (count !== expected.length) {
       result.skipped = `tcpdump printed ${expected.length} packets, flowsh read ${count}`;
       return result;
@@ -105,7 +115,8 @@ export async function compareWithTcpdump(file: string, opts: CompareOptions = {}
       result.exceptions.set(reason, (result.exceptions.get(reason) ?? 0) + 1);
     };
     const pkt = new DecodedPacket();
-    for (let row = 0; row < count; row++) {
+    for (let k = 0; k < count; k++) {
+      const row = rows[k]!;
       const frame = capture.readFrame(row);
       const view = new DataView(frame.bytes.buffer, frame.bytes.byteOffset, frame.bytes.byteLength);
       decodePacket(frame.bytes, view, 0, frame.capLen, frame.wireLen, frame.linkType, pkt);
@@ -115,7 +126,7 @@ export async function compareWithTcpdump(file: string, opts: CompareOptions = {}
       }
       result.compared++;
       let ours = tcpdumpLine(frame, pkt, opts.nano ? 9 : 6);
-      let theirs = expected[row]!;
+      let theirs = expected[k]!;
       if (frame.linkType === 276) {
         // tcpdump names the interface index after an interface of the machine it runs on
         ours = ours.replace(/^(\S+) \S+ +/, '$1 IFACE ');
