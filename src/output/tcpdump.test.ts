@@ -154,6 +154,23 @@ test('every packet of the committed samples prints as tcpdump prints it', { skip
   assertNoMismatch(results);
 });
 
+/**
+ * Writes the frames tshark reads from `file` (those matching `filter`) to a classic pcap with
+ * nanosecond times at `out`: bytes, time and length on the wire as tshark gives them, so tcpdump
+ * can print a capture it cannot read itself, independently of flowsh's reader.
+ */
+function tsharkFramesAsPcap(file: string, filter: string | undefined, linkType: number, out: string): void {
+  const frames = JSON.parse(execFileSync('tshark', ['-r', file, ...(filter ? ['-Y', filter] : []), '-T', 'json', '-x'], {
+    encoding: 'utf8', maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'ignore'],
+  })) as { _source: { layers: { frame: Record<string, string>; frame_raw: [string] } } }[];
+  const w = PcapWriter.create({ path: out, linkType, nanosecond: true });
+  for (const { _source: { layers } } of frames) {
+    const [sec, fraction = ''] = layers.frame['frame.time_epoch']!.split('.');
+    w.writePacket(Number(sec), Number(fraction.padEnd(9, '0').slice(0, 9)), Buffer.from(layers.frame_raw[0], 'hex'), Number(layers.frame['frame.len']));
+  }
+  w.close();
+}
+
 test('the two-interface sample, each interface split off by tshark, prints as tcpdump prints it', { skip: tcpdumpMissing || (haveTshark() ? false : 'tshark is not installed') }, async () => {
   // tcpdump refuses a pcapng whose interfaces have different link types (Ethernet eth0, raw IPv4
   // tun0), and tshark will not write one interface of it as pcap, so each interface's frames, as
@@ -164,15 +181,7 @@ test('the two-interface sample, each interface split off by tshark, prints as tc
     let compared = 0;
     for (const [id, linkType] of [[0, LINKTYPE_ETHERNET], [1, LINKTYPE_RAW]] as const) {
       const part = path.join(dir, `interface-${id}.pcap`);
-      const frames = JSON.parse(execFileSync('tshark', ['-r', file, '-Y', `frame.interface_id == ${id}`, '-T', 'json', '-x'], {
-        encoding: 'utf8', maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'ignore'],
-      })) as { _source: { layers: { frame: Record<string, string>; frame_raw: [string] } } }[];
-      const w = PcapWriter.create({ path: part, linkType, nanosecond: true });
-      for (const { _source: { layers } } of frames) {
-        const [sec, fraction = ''] = layers.frame['frame.time_epoch']!.split('.');
-        w.writePacket(Number(sec), Number(fraction.padEnd(9, '0').slice(0, 9)), Buffer.from(layers.frame_raw[0], 'hex'), Number(layers.frame['frame.len']));
-      }
-      w.close();
+      tsharkFramesAsPcap(file, `frame.interface_id == ${id}`, linkType, part);
       const r = await compareWithTcpdump(file, { interface: { id, tcpdumpFile: part } });
       assert.equal(r.skipped, undefined, `interface ${id}: ${r.skipped}`);
       assert.ok(r.compared > 10, `interface ${id} has packets`);
@@ -364,7 +373,10 @@ test('crafted corner cases on Ethernet, cooked, loopback and raw links print as 
   }
 });
 
-/** Captures in the shared collection tcpdump itself cannot read (so there is nothing to compare). */
+/**
+ * Captures in the shared collection tcpdump itself cannot read: tcpdump prints them from their
+ * frames as tshark reads them, rewritten as a classic pcap (when tshark is installed).
+ */
 const TCPDUMP_UNREADABLE: Record<string, RegExp> = {
   // RedHat 6.1 (Kuznetzov) record headers behind the standard magic: libpcap stops after one record
   'top_secret_39af3e3ce5a5d5bc915749267d92ba43.pcap': /tcpdump failed: .*invalid packet capture length/,
@@ -388,19 +400,30 @@ test('every TCP, UDP and ICMP packet of the shared captures prints as tcpdump pr
   const transport = new Set([1, 6, 17, 58]);
   const isTransport = (ipVersion: number, l4Proto: number): boolean => ipVersion !== 0 && transport.has(l4Proto);
   const results: CompareResult[] = [];
-  let transportCompared = 0, transportDiffering = 0;
+  let transportCompared = 0, transportDiffering = 0, rewrittenCompared = 0;
   const notCovered = new Map<string, number>();
+  const rewritten = fs.mkdtempSync(path.join(os.tmpdir(), 'flowsh-tcpdump-rewritten-'));
+  t.after(() => fs.rmSync(rewritten, { recursive: true, force: true }));
   for (const file of files) {
-    const r = await compareWithTcpdump(file, {
-      include: (pkt) => {
-        if (isTransport(pkt.ipVersion, pkt.l4Proto)) transportCompared++;
-        return true;
-      },
-    });
+    const include = (pkt: DecodedPacket): boolean => {
+      if (isTransport(pkt.ipVersion, pkt.l4Proto)) transportCompared++;
+      return true;
+    };
+    let r = await compareWithTcpdump(file, { include });
     if (r.skipped) {
       const expected = TCPDUMP_UNREADABLE[path.basename(file)];
       assert.ok(expected, `${file} skipped: ${r.skipped}`);
       assert.match(r.skipped, expected);
+      if (haveTshark()) {
+        const part = path.join(rewritten, path.basename(file));
+        const capture = await loadCapture(file);
+        const linkType = capture.info.interfaces[0]!.linkType;
+        capture.close();
+        tsharkFramesAsPcap(file, undefined, linkType, part);
+        r = await compareWithTcpdump(file, { include, interface: { id: 0, tcpdumpFile: part } });
+        assert.equal(r.skipped, undefined, `${file} rewritten: ${r.skipped}`);
+        rewrittenCompared += r.compared;
+      }
     }
     // move the differences of protocols outside the scope to their reasons; the rest must match
     r.mismatches = r.mismatches.filter((m) => {
@@ -416,6 +439,7 @@ test('every TCP, UDP and ICMP packet of the shared captures prints as tcpdump pr
   t.diagnostic(describe(results));
   t.diagnostic(`TCP/UDP/ICMP packets compared: ${transportCompared}, differing: ${transportDiffering}`);
   t.diagnostic(`not covered: ${[...notCovered].map(([k, v]) => `${v} x ${k}`).join('; ') || 'none'}`);
+  t.diagnostic(`packets of captures tcpdump cannot read, compared through tshark's reading: ${rewrittenCompared}`);
   assert.ok(transportCompared > 100_000);
   // the DNS lines of the shared captures (public resolvers, mDNS, a fuzzed capture) are compared whole
   assert.ok(results.reduce((n, r) => n + r.dnsCompared, 0) > 2000);
