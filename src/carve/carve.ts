@@ -62,40 +62,16 @@ function numberOf(table: Table, name: string, row: number): number {
   return Number(table.column(name)?.get(row) ?? 0);
 }
 
-/** The flows-table direction (A/B) of `flowInd` whose source address is `ip`, if any. */
-function directionFrom(capture: LoadedCapture, flowInd: number, ip: string): Direction | undefined {
-  const flows = capture.flows;
-  const ind = flows.column('flowInd')!, dir = flows.column('dir')!, src = flows.column('srcIP')!;
-  for (let r = 0; r < flows.rowCount; r++) {
-    if (ind.get(r) === flowInd && src.text(r) === ip) return dir.get(r) as Direction;
-  }
-  return undefined;
-}
-
-/** The server's address of a control connection: the source of its B row, else the destination of its A row. */
-function serverAddress(capture: LoadedCapture, controlFlow: number): string | undefined {
-  const flows = capture.flows;
-  const ind = flows.column('flowInd')!, dir = flows.column('dir')!, src = flows.column('srcIP')!, dst = flows.column('dstIP')!;
-  let fromA: string | undefined;
-  for (let r = 0; r < flows.rowCount; r++) {
-    if (ind.get(r) !== controlFlow) continue;
-    if (dir.get(r) === 'B') return src.text(r);
-    fromA = dst.text(r);
-  }
-  return fromA;
-}
-
-/** The direction of the data flow that carried the file: the server's for downloads and listings. */
+/**
+ * The direction of the data flow that carried the file, as the FTP analyzer decided it when it
+ * linked the connection (`senderDir`); undefined when the capture holds no packet in it.
+ */
 function sendingDirection(capture: LoadedCapture, files: Table, row: number): Direction | undefined {
   const dataFlow = numberOf(files, 'dataFlow', row);
-  const server = serverAddress(capture, numberOf(files, 'controlFlow', row));
-  if (!server) return undefined;
-  const fromServer = directionFrom(capture, dataFlow, server);
-  if (textOf(files, 'direction', row) !== 'upload') return fromServer;
-  if (fromServer) return fromServer === 'A' ? 'B' : 'A';
-  // the server never sent on the data connection: the client's side is the one that exists
+  const sender = textOf(files, 'senderDir', row);
+  if (sender !== 'A' && sender !== 'B') return undefined;
   const flows = capture.flows, ind = flows.column('flowInd')!, dir = flows.column('dir')!;
-  for (let r = 0; r < flows.rowCount; r++) if (ind.get(r) === dataFlow) return dir.get(r) as Direction;
+  for (let r = 0; r < flows.rowCount; r++) if (ind.get(r) === dataFlow && dir.get(r) === sender) return sender;
   return undefined;
 }
 

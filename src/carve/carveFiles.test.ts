@@ -22,6 +22,7 @@ const FILES: TableDef = {
     { name: 'command', type: 'str', description: '' },
     { name: 'path', type: 'str', description: '' },
     { name: 'direction', type: 'str', description: '' },
+    { name: 'senderDir', type: 'str', description: '' },
     { name: 'verdict', type: 'str', description: '' },
   ],
 };
@@ -37,8 +38,8 @@ test('carve writes each transfer in sequence order under a safe name, with a man
   try {
     // flow 5 is the RETR data connection of control flow 4 in this sample
     const capture = withFiles(loaded, [
-      { dataFlow: 5, controlFlow: 4, command: 'RETR', path: '../../etc/sensor-log.csv', direction: 'download', verdict: 'complete' },
-      { dataFlow: 0, controlFlow: 4, command: 'RETR', path: 'gone.bin', direction: 'download', verdict: 'no-data-connection' },
+      { dataFlow: 5, controlFlow: 4, command: 'RETR', path: '../../etc/sensor-log.csv', direction: 'download', senderDir: 'B', verdict: 'complete' },
+      { dataFlow: 0, controlFlow: 4, command: 'RETR', path: 'gone.bin', direction: 'download', senderDir: '', verdict: 'no-data-connection' },
     ]);
     const out = join(base, 'out');
     const result = carveFiles(capture, undefined, out, 'carve to out');

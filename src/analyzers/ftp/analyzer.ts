@@ -566,7 +566,7 @@ class FtpBuild {
     const control = t.control;
     const row: FtpRow = {
       dataFlow: t.dataFlow?.ind ?? 0, controlFlow: control.flow.ind, command: t.command, path: t.path, resolvedPath: t.resolvedPath,
-      direction: t.direction, mode: t.endpoint?.mode ?? '', type: t.type, restOffset: t.restOffset, announcedSize: t.announcedSize,
+      direction: t.direction, mode: t.endpoint?.mode ?? '', senderDir: '', type: t.type, restOffset: t.restOffset, announcedSize: t.announcedSize,
       bytes: 0, missingBytes: 0, complete: false, verdict: 'no-data-connection', sha256: '', carvedAs: '',
     };
     const flow = t.dataFlow;
@@ -586,6 +586,7 @@ class FtpBuild {
       row.direction = senderIsA === serverIsA ? 'download' : 'upload';
     }
     const dir = senderIsA ? 'A' : 'B';
+    row.senderDir = dir;
     const hash = createHash('sha256');
     let bytes = 0, missing = 0, firstGapRow = NaN, overrunRow = NaN;
     const sizeKnown = t.announcedSize !== undefined && t.type !== 'A';

@@ -24,6 +24,7 @@ export const FILES_TABLE_COLUMNS: readonly ColumnDef[] = [
   { name: 'resolvedPath', type: 'str', description: 'path resolved against the working directory tracked from PWD/257, CWD/250, CDUP (relative when no directory was ever learned)' },
   { name: 'direction', type: 'str', description: 'download (RETR), upload (STOR, STOU, APPE) or listing (LIST, NLST, MLSD)' },
   { name: 'mode', type: 'str', description: 'PASV, EPSV, LPSV, PORT, EPRT or LPRT' },
+  { name: 'senderDir', type: 'str', description: 'Direction (the flows table\'s dir, A or B) of the data connection that carried the transfer\'s bytes, which carve writes: the server\'s side for downloads and listings, the client\'s for uploads, whichever address each used (NAT); empty without data connection' },
   { name: 'type', type: 'str', description: 'Representation type in force (TYPE A or I; empty if never set)' },
   { name: 'restOffset', type: 'u64', description: 'Restart offset from a REST before the command (0 if none)' },
   { name: 'announcedSize', type: 'u64', description: 'Size from the 150/125 "(N bytes)" or an earlier 213 answer to SIZE of the same path; empty when none' },
