@@ -78,6 +78,7 @@ interface LearnedEndpoint {
    * (passive) or client (active) address, and the announced one when it differs (NAT, proxy, FXP)
    */
   readonly addresses: readonly IpAddr[];
+  /** NaN when the reply that announced it is not in the capture (a lost 227/229): only timing can link its connection */
   readonly port: number;
   /** packet row and time of the command (active) or reply (passive) that announced it */
   readonly row: number;
@@ -86,6 +87,9 @@ interface LearnedEndpoint {
   readonly askRow: number;
 }
 
+/** How a data connection was linked to its transfer: the values of the files table's linkedBy column. */
+export type LinkReason = '' | 'endpoint' | 'timing' | 'after-tls';
+
 /** A transfer announced on a control connection, before and after linking. */
 export interface FtpTransfer {
   readonly control: ControlConnection;
@@ -93,7 +97,8 @@ export interface FtpTransfer {
   readonly path: string;
   readonly resolvedPath: string;
   readonly direction: 'download' | 'upload' | 'listing';
-  readonly endpoint: LearnedEndpoint | undefined;
+  /** the endpoint in force for the command; cleared when it was announced for an earlier transfer and the linking found this one's connection by timing */
+  endpoint: LearnedEndpoint | undefined;
   readonly type: string;
   readonly restOffset: number;
   announcedSize: number | undefined;
@@ -108,6 +113,8 @@ export interface FtpTransfer {
   /** index of the ftp-table row of the command (-1 for transfers seen only as TLS data connections) */
   readonly ftpRow: number;
   dataFlow: TcpFlow | undefined;
+  /** how dataFlow was found (the files table's linkedBy) */
+  linkedBy: LinkReason;
   /** whether the data flow's A side is the control connection's server side (set when linked) */
   serverIsA: boolean | undefined;
 }
@@ -414,6 +421,13 @@ class FtpBuild {
         endpoint = { control, mode, passive: true, addresses, port: parsed.value.port, row, time: final!.meta?.time ?? time, askRow };
         control.endpoints.push(endpoint);
       };
+      // PASV, EPSV or LPSV whose reply the capture lost: the endpoint is unknown, not the previous one
+      const askedUnanswered = (mode: FtpMode): void => {
+        if (code !== null) { endpoint = undefined; return; }
+        const row = cmd.meta?.row ?? 0;
+        endpoint = { control, mode, passive: true, addresses: [control.server.ip], port: NaN, row, time, askRow: Math.min(row, cmd.meta?.firstRow ?? row) };
+        control.endpoints.push(endpoint);
+      };
       switch (verb) {
         case 'USER': user = cmd.arg; control.users.push(cmd.arg); break;
         case 'PASS': control.passwords.push(cmd.arg); break;
@@ -430,9 +444,9 @@ class FtpBuild {
         case 'PORT': announceActive(parsePortArgument(cmd.arg), 'PORT'); break;
         case 'EPRT': mark(BIT.EXTENDED, cmd); announceActive(parseEprtArgument(cmd.arg), 'EPRT'); break;
         case 'LPRT': mark(BIT.LONG, cmd); announceActive(parseLprtArgument(cmd.arg), 'LPRT'); break;
-        case 'PASV': if (code === 227) announcePassive(parsePasvReply(final!.message), 'PASV'); break;
-        case 'EPSV': if (code === 229) { mark(BIT.EXTENDED, final); announcePassive(parseEpsvReply(final!.message), 'EPSV'); } break;
-        case 'LPSV': if (code === 228) { mark(BIT.LONG, final); announcePassive(parseLpsvReply(final!.message), 'LPSV'); } break;
+        case 'PASV': if (code === 227) announcePassive(parsePasvReply(final!.message), 'PASV'); else askedUnanswered('PASV'); break;
+        case 'EPSV': if (code === 229) { mark(BIT.EXTENDED, final); announcePassive(parseEpsvReply(final!.message), 'EPSV'); } else askedUnanswered('EPSV'); break;
+        case 'LPSV': if (code === 228) { mark(BIT.LONG, final); announcePassive(parseLpsvReply(final!.message), 'LPSV'); } else askedUnanswered('LPSV'); break;
         default:
           // the command was lost from the capture, but a 227/229 says what it was
           if (lost && code === 227) announcePassive(parsePasvReply(final!.message), 'PASV');
@@ -452,7 +466,7 @@ class FtpBuild {
           if (announcedSize !== undefined) control.lastAnnouncedSize = announcedSize;
           control.transfers.push({
             control, command: verb, path: cmd.arg, resolvedPath: resolved, direction: def.data!, endpoint, type, restOffset: rest,
-            announcedSize, finalCode: code, preliminaryTime: prelim?.meta?.time ?? NaN, encrypted: tls && prot === 'P', ftpRow, dataFlow: undefined, serverIsA: undefined,
+            announcedSize, finalCode: code, preliminaryTime: prelim?.meta?.time ?? NaN, encrypted: tls && prot === 'P', ftpRow, dataFlow: undefined, linkedBy: '', serverIsA: undefined,
             commandRow: cmd.meta?.row ?? NaN, preliminaryRow: prelim?.meta?.row ?? NaN, finalRow: final?.meta?.row ?? NaN,
           });
           row.mode = endpoint?.mode ?? '';
@@ -518,6 +532,7 @@ class FtpBuild {
         const listenerIsA = this.listenerIsA(flow, ep);
         if (listenerIsA === undefined) continue;
         transfer.dataFlow = flow;
+        transfer.linkedBy = 'endpoint';
         transfer.serverIsA = ep.passive ? listenerIsA : !listenerIsA;
         used.add(flow.ind);
         break;
@@ -535,12 +550,13 @@ class FtpBuild {
           used.add(flow.ind);
           control.transfers.push({
             control, command: '', path: '', resolvedPath: '', direction: 'download', endpoint: ep, type: '', restOffset: 0,
-            announcedSize: undefined, finalCode: null, preliminaryTime: NaN, encrypted: false, ftpRow: -1, dataFlow: flow,
+            announcedSize: undefined, finalCode: null, preliminaryTime: NaN, encrypted: false, ftpRow: -1, dataFlow: flow, linkedBy: 'endpoint',
             serverIsA: ep.passive ? listenerIsA : !listenerIsA, commandRow: NaN, preliminaryRow: NaN, finalRow: NaN,
           });
         }
       });
     }
+    this.linkByTiming(candidates, used);
     // after AUTH TLS the commands are unreadable: data connections between the same hosts are encrypted transfers
     for (const control of this.controls) {
       if (Number.isNaN(control.tlsTime)) continue;
@@ -554,10 +570,54 @@ class FtpBuild {
         // the side that is the control server's address sends unless we cannot tell; count both ways below
         control.transfers.push({
           control, command: '', path: '', resolvedPath: '', direction: 'download', endpoint: undefined, type: '', restOffset: 0,
-          announcedSize: undefined, finalCode: null, preliminaryTime: NaN, encrypted: true, ftpRow: -1, dataFlow: flow, serverIsA: undefined,
+          announcedSize: undefined, finalCode: null, preliminaryTime: NaN, encrypted: true, ftpRow: -1, dataFlow: flow, linkedBy: 'after-tls', serverIsA: undefined,
           commandRow: NaN, preliminaryRow: NaN, finalRow: NaN,
         });
       }
+    }
+  }
+
+  /**
+   * Transfers no endpoint was announced for (the 227/229 reply or the PASV itself lost from the
+   * capture, or no PASV/PORT captured at all) and that no connection was linked to: the earliest
+   * connection between the control connection's two hosts that no announcement explains, opened
+   * after the command that asked (or the previous transfer's end) and before the final reply. An
+   * endpoint announced for an earlier transfer is not trusted for this one (servers open a new
+   * listener per PASV): a connection to it was taken above if there was one, else it is cleared.
+   */
+  private linkByTiming(candidates: readonly TcpFlow[], used: Set<number>): void {
+    for (const control of this.controls) {
+      const commanded = control.transfers.filter((t) => t.command !== '');
+      const earlier = new Set<LearnedEndpoint>();
+      commanded.forEach((t, i) => {
+        const ep = t.endpoint;
+        const stale = ep !== undefined && earlier.has(ep);
+        if (ep) earlier.add(ep);
+        const unannounced = ep === undefined || Number.isNaN(ep.port) || stale;
+        if (t.dataFlow || !unannounced) return;
+        const previous = commanded[i - 1];
+        const from = ep && !stale ? ep.askRow : firstKnown(previous?.finalRow ?? NaN, previous?.commandRow ?? NaN, control.flow.firstPacketRow);
+        const to = firstKnown(t.finalRow, commanded[i + 1]?.commandRow ?? NaN, Number.MAX_SAFE_INTEGER);
+        const servers = ep && !stale ? ep.addresses : [control.server.ip];
+        for (const flow of candidates) {
+          if (flow.firstPacketRow > to) break;
+          if (used.has(flow.ind) || flow.firstPacketRow < from || this.isControlFlow(flow)) continue;
+          const isServer = (x: Side): boolean => servers.some((ip) => ip.equals(x.ip));
+          const aServes = isServer(flow.a) && flow.b.ip.equals(control.client.ip);
+          const bServes = isServer(flow.b) && flow.a.ip.equals(control.client.ip);
+          if (!aServes && !bServes) continue;
+          used.add(flow.ind);
+          t.dataFlow = flow;
+          t.linkedBy = 'timing';
+          // both sides on one host: the side that opened (A) is the client, as in passive mode
+          t.serverIsA = aServes && !bServes;
+          if (stale) {
+            t.endpoint = undefined;
+            if (t.ftpRow >= 0) this.ftpRows[t.ftpRow]!.mode = '';
+          }
+          break;
+        }
+      });
     }
   }
 
@@ -566,7 +626,7 @@ class FtpBuild {
     const control = t.control;
     const row: FtpRow = {
       dataFlow: t.dataFlow?.ind ?? 0, controlFlow: control.flow.ind, command: t.command, path: t.path, resolvedPath: t.resolvedPath,
-      direction: t.direction, mode: t.endpoint?.mode ?? '', senderDir: '', type: t.type, restOffset: t.restOffset, announcedSize: t.announcedSize,
+      direction: t.direction, mode: t.endpoint?.mode ?? '', linkedBy: t.linkedBy, senderDir: '', type: t.type, restOffset: t.restOffset, announcedSize: t.announcedSize,
       bytes: 0, missingBytes: 0, complete: false, verdict: 'no-data-connection', sha256: '', carvedAs: '',
     };
     const flow = t.dataFlow;

@@ -17,13 +17,14 @@ export const FTP_TABLE_COLUMNS: readonly ColumnDef[] = [
 ];
 
 export const FILES_TABLE_COLUMNS: readonly ColumnDef[] = [
-  { name: 'dataFlow', type: 'u64', description: 'flowInd of the data connection (0: none found): the earliest unused connection to the announced endpoint (the announced address or the control connection\'s, any port on the other side) that starts between the command that asked for the endpoint and the final reply; a connection that matches no announcement is never linked' },
+  { name: 'dataFlow', type: 'u64', description: 'flowInd of the data connection (0: none found): the earliest unused connection to the announced endpoint (the announced address or the control connection\'s, any port on the other side) that starts between the command that asked for the endpoint and the final reply; a connection that matches no announcement is linked only to a transfer no endpoint was captured for (linkedBy timing)' },
   { name: 'controlFlow', type: 'u64', description: 'flowInd of the control connection' },
   { name: 'command', type: 'str', description: 'RETR, STOR, STOU, APPE, LIST, NLST or MLSD; empty for a connection to an announced endpoint that no command used (e.g. after a second PASV), and for a data connection seen only after AUTH TLS' },
   { name: 'path', type: 'str', description: 'The command argument as sent' },
   { name: 'resolvedPath', type: 'str', description: 'path resolved against the working directory tracked from PWD/257, CWD/250, CDUP (relative when no directory was ever learned)' },
   { name: 'direction', type: 'str', description: 'download (RETR), upload (STOR, STOU, APPE) or listing (LIST, NLST, MLSD)' },
   { name: 'mode', type: 'str', description: 'PASV, EPSV, LPSV, PORT, EPRT or LPRT' },
+  { name: 'linkedBy', type: 'str', description: 'How dataFlow was found: endpoint (a connection to the endpoint announced for this transfer, see dataFlow); timing (no endpoint was captured for this command: its 227/229 reply or its PASV was lost, or an endpoint announced for an earlier transfer found no connection; the earliest unused connection between the two hosts that no announcement explains, opened after the asking command or the previous transfer and before the final reply: likely, not certain); after-tls (after AUTH TLS the commands are unreadable: a connection between the two hosts while the control connection was open); empty without data connection' },
   { name: 'senderDir', type: 'str', description: 'Direction (the flows table\'s dir, A or B) of the data connection that carried the transfer\'s bytes, which carve writes: the server\'s side for downloads and listings, the client\'s for uploads, whichever address each used (NAT); empty without data connection' },
   { name: 'type', type: 'str', description: 'Representation type in force (TYPE A or I; empty if never set)' },
   { name: 'restOffset', type: 'u64', description: 'Restart offset from a REST before the command (0 if none)' },
