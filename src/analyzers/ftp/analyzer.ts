@@ -109,7 +109,10 @@ export interface FtpTransfer {
   readonly commandRow: number;
   readonly preliminaryRow: number;
   readonly finalRow: number;
-  readonly encrypted: boolean;
+  /** AUTH TLS/SSL was answered 234 before the command (CCC does not undo it: PROT P may still be in force) */
+  readonly afterAuth: boolean;
+  /** PROT P is in force as far as the clear text shows (a PROT sent inside TLS is not seen) */
+  readonly protP: boolean;
   /** index of the ftp-table row of the command (-1 for transfers seen only as TLS data connections) */
   readonly ftpRow: number;
   dataFlow: TcpFlow | undefined;
@@ -283,6 +286,11 @@ class FtpBuild {
     if (content instanceof LazyBytesColumn) return latin1(content.bytes(row, 16));
     const text = content.get(row);
     return typeof text === 'string' ? text.slice(0, 16) : '';
+  }
+
+  /** Whether either direction of a data connection starts with a TLS record header (type 20..23, version 3.0..3.4). */
+  private startsWithTls(flow: TcpFlow): boolean {
+    return (['A', 'B'] as const).some((dir) => /^[\x14-\x17]\x03[\x00-\x04]/.test(this.streamStart(flow, dir)));
   }
 
   /** A control connection when one side is port 21, or when the content looks like FTP (220 greeting, known command). */
@@ -466,7 +474,7 @@ class FtpBuild {
           if (announcedSize !== undefined) control.lastAnnouncedSize = announcedSize;
           control.transfers.push({
             control, command: verb, path: cmd.arg, resolvedPath: resolved, direction: def.data!, endpoint, type, restOffset: rest,
-            announcedSize, finalCode: code, preliminaryTime: prelim?.meta?.time ?? NaN, encrypted: tls && prot === 'P', ftpRow, dataFlow: undefined, linkedBy: '', serverIsA: undefined,
+            announcedSize, finalCode: code, preliminaryTime: prelim?.meta?.time ?? NaN, afterAuth: !Number.isNaN(control.tlsRow) || tls, protP: prot === 'P', ftpRow, dataFlow: undefined, linkedBy: '', serverIsA: undefined,
             commandRow: cmd.meta?.row ?? NaN, preliminaryRow: prelim?.meta?.row ?? NaN, finalRow: final?.meta?.row ?? NaN,
           });
           row.mode = endpoint?.mode ?? '';
@@ -550,14 +558,14 @@ class FtpBuild {
           used.add(flow.ind);
           control.transfers.push({
             control, command: '', path: '', resolvedPath: '', direction: 'download', endpoint: ep, type: '', restOffset: 0,
-            announcedSize: undefined, finalCode: null, preliminaryTime: NaN, encrypted: false, ftpRow: -1, dataFlow: flow, linkedBy: 'endpoint',
+            announcedSize: undefined, finalCode: null, preliminaryTime: NaN, afterAuth: !Number.isNaN(control.tlsRow), protP: false, ftpRow: -1, dataFlow: flow, linkedBy: 'endpoint',
             serverIsA: ep.passive ? listenerIsA : !listenerIsA, commandRow: NaN, preliminaryRow: NaN, finalRow: NaN,
           });
         }
       });
     }
     this.linkByTiming(candidates, used);
-    // after AUTH TLS the commands are unreadable: data connections between the same hosts are encrypted transfers
+    // after AUTH TLS the commands are unreadable: data connections between the same hosts are transfers, TLS or clear (PROT C)
     for (const control of this.controls) {
       if (Number.isNaN(control.tlsTime)) continue;
       const end = Math.max(numberAt(this.capture.flows.column('timeLast'), control.flow.rowA), numberAt(this.capture.flows.column('timeLast'), control.flow.rowB));
@@ -570,7 +578,7 @@ class FtpBuild {
         // the side that is the control server's address sends unless we cannot tell; count both ways below
         control.transfers.push({
           control, command: '', path: '', resolvedPath: '', direction: 'download', endpoint: undefined, type: '', restOffset: 0,
-          announcedSize: undefined, finalCode: null, preliminaryTime: NaN, encrypted: true, ftpRow: -1, dataFlow: flow, linkedBy: 'after-tls', serverIsA: undefined,
+          announcedSize: undefined, finalCode: null, preliminaryTime: NaN, afterAuth: true, protP: false, ftpRow: -1, dataFlow: flow, linkedBy: 'after-tls', serverIsA: undefined,
           commandRow: NaN, preliminaryRow: NaN, finalRow: NaN,
         });
       }
@@ -639,14 +647,20 @@ class FtpBuild {
     // the sender: the server side for downloads and listings, the client side for uploads
     const serverIsA = t.serverIsA ?? flow.a.ip.equals(control.server.ip);
     let senderIsA = t.direction === 'upload' ? !serverIsA : serverIsA;
+    const facts = this.facts, kA = 2 * (flow.ind - 1), kB = kA + 1;
+    // after AUTH the wire decides: a data stream that starts with a TLS record is encrypted, clear text
+    // (PROT C, or no PROT) is carved; only an empty connection falls back on the PROT P seen in clear
+    const hasPayload = facts.firstPayloadRow[kA]! >= 0 || facts.firstPayloadRow[kB]! >= 0;
+    const encrypted = t.afterAuth && (hasPayload ? this.startsWithTls(flow) : t.protP);
     if (t.command === '') {
-      // a transfer of unknown direction (encrypted, or no command used the connection): the side that sent more
+      // no command used the connection (or it was sent inside TLS): the side that sent more
       const sb = this.capture.flows.column('tcpStreamBytes');
       senderIsA = flow.rowB < 0 || numberAt(sb, flow.rowA) >= numberAt(sb, flow.rowB);
-      row.direction = senderIsA === serverIsA ? 'download' : 'upload';
+      // clear bytes show who sent the file; TLS records flow both ways, so the larger side is a guess, not said
+      row.direction = encrypted ? 'unknown' : senderIsA === serverIsA ? 'download' : 'upload';
     }
     const dir = senderIsA ? 'A' : 'B';
-    row.senderDir = dir;
+    row.senderDir = row.direction === 'unknown' ? '' : dir;
     const hash = createHash('sha256');
     let bytes = 0, missing = 0, firstGapRow = NaN, overrunRow = NaN;
     const sizeKnown = t.announcedSize !== undefined && t.type !== 'A';
@@ -659,10 +673,9 @@ class FtpBuild {
     row.bytes = bytes;
     row.missingBytes = missing;
     row.sha256 = hash.digest('hex');
-    const facts = this.facts, kA = 2 * (flow.ind - 1), kB = kA + 1;
     const sender = senderIsA ? kA : kB;
     const { verdict, decidedAt } = decideVerdict({
-      encrypted: t.encrypted, finalCode: t.finalCode, finalRow: t.finalRow,
+      encrypted, finalCode: t.finalCode, finalRow: t.finalRow,
       senderFinRow: facts.finRow[sender]!, rstRow: minRow(facts.rstRow[kA]!, facts.rstRow[kB]!), cutRow: facts.cutRow[sender]!,
       sawSyn: (facts.flags[sender]! & SYN) !== 0, bytes, missing, firstGapRow, announcedSize: t.announcedSize, ascii: t.type === 'A',
       restOffset: t.restOffset, firstRow: flow.firstPacketRow, lastRow: Math.max(facts.lastRow[kA]!, facts.lastRow[kB]!),
