@@ -20,7 +20,7 @@ import { looksLikeCommand, looksLikeReply, type FtpLoss } from './protocol.ts';
 import { pairReplies, loginAttempts, type ExchangeItem } from './login.ts';
 import {
   parseEprtArgument, parseEpsvReply, parseLprtArgument, parseLpsvReply, parsePasvReply, parsePortArgument,
-  parseQuotedPath, parseSizeReply, parseTransferReply, type DataEndpoint,
+  parseQuotedPath, parseSizeReply, parseTransferReply, parseUniqueName, type DataEndpoint,
 } from './endpoints.ts';
 import { FTP_COLUMNS, FTP_PACKET_STAT, ftpStatBit } from './schema.ts';
 import { FILES_TABLE, FTP_TABLE } from './tables.ts';
@@ -467,13 +467,17 @@ class FtpBuild {
         const lost = final !== undefined && code === null && final.problem === 'gap';
         if (prelim !== undefined || lost || code === 226 || code === 250 || code === 426 || code === 451) {
           const def = lookupCommand(verb)!;
-          const resolved = resolveFtpPath(cwd, cmd.arg);
+          // STOU: the server chooses the name and tells it in the 125/150 or the final reply
+          const unique = verb === 'STOU' ? parseUniqueName([...(prelim?.lines ?? []), ...(final?.lines ?? [])]) : undefined;
+          const path = unique ?? cmd.arg;
+          // a listing without argument lists the working directory; a file without a name has no path
+          const resolved = path === '' && def.data !== 'listing' ? '' : resolveFtpPath(cwd, path);
           let announcedSize: number | undefined;
           if (prelim) { const a = parseTransferReply(prelim.message); if (a.ok) announcedSize = a.value.size; }
           if (announcedSize === undefined && def.data === 'download') announcedSize = sizes.get(resolved);
           if (announcedSize !== undefined) control.lastAnnouncedSize = announcedSize;
           control.transfers.push({
-            control, command: verb, path: cmd.arg, resolvedPath: resolved, direction: def.data!, endpoint, type, restOffset: rest,
+            control, command: verb, path, resolvedPath: resolved, direction: def.data!, endpoint, type, restOffset: rest,
             announcedSize, finalCode: code, preliminaryTime: prelim?.meta?.time ?? NaN, afterAuth: !Number.isNaN(control.tlsRow) || tls, protP: prot === 'P', ftpRow, dataFlow: undefined, linkedBy: '', serverIsA: undefined,
             commandRow: cmd.meta?.row ?? NaN, preliminaryRow: prelim?.meta?.row ?? NaN, finalRow: final?.meta?.row ?? NaN,
           });

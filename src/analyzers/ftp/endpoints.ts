@@ -248,3 +248,28 @@ export function parseQuotedPath(message: string): Parsed<string> {
   }
   return fail('257 quoted path has no closing quote');
 }
+
+/**
+ * The name a server gave a STOU upload, from the lines of its 125/150 or final reply (codes
+ * included or not): `FILE: name` (RFC 1123 §4.1.2.9; vsftpd, ProFTPD, pyftpdlib, Pure-FTPd in
+ * 226), `unique file name: name` (wu-ftpd's 226), else the name after " for " of a 150
+ * (parseTransferReply). Surrounding quotes and a trailing period or parenthesis are removed.
+ */
+export function parseUniqueName(lines: readonly string[]): string | undefined {
+  const clean = (name: string): string => {
+    let n = name.trim().replace(/[.)]+$/, '').trim();
+    const quoted = /^(["'])(.*)\1$/.exec(n);
+    if (quoted) n = quoted[2]!;
+    return n;
+  };
+  for (const line of lines) {
+    const text = line.replace(/^[1-6][0-9]{2}[ -]?/, '');
+    const m = /^\s*FILE:\s*(.+)$/i.exec(text) ?? /unique file name:?\s*(.+)$/i.exec(text);
+    if (m && clean(m[1]!) !== '') return clean(m[1]!);
+  }
+  for (const line of lines) {
+    const a = parseTransferReply(line.replace(/^[1-6][0-9]{2}[ -]?/, ''));
+    if (a.ok && a.value.name !== undefined) return a.value.name;
+  }
+  return undefined;
+}

@@ -20,7 +20,7 @@ export const FILES_TABLE_COLUMNS: readonly ColumnDef[] = [
   { name: 'dataFlow', type: 'u64', description: 'flowInd of the data connection (0: none found): the earliest unused connection to the announced endpoint (the announced address or the control connection\'s, any port on the other side) that starts between the command that asked for the endpoint and the final reply; a connection that matches no announcement is linked only to a transfer no endpoint was captured for (linkedBy timing)' },
   { name: 'controlFlow', type: 'u64', description: 'flowInd of the control connection' },
   { name: 'command', type: 'str', description: 'RETR, STOR, STOU, APPE, LIST, NLST or MLSD; empty for a connection to an announced endpoint that no command used (e.g. after a second PASV), and for a data connection seen only after AUTH TLS' },
-  { name: 'path', type: 'str', description: 'The command argument as sent' },
+  { name: 'path', type: 'str', description: 'The command argument as sent; for STOU the name the server gave (150 "FILE: name", or the final reply\'s "FILE:" / "unique file name:"), else its argument' },
   { name: 'resolvedPath', type: 'str', description: 'path resolved against the working directory tracked from PWD/257, CWD/250, CDUP (relative when no directory was ever learned)' },
   { name: 'direction', type: 'str', description: 'download (RETR), upload (STOR, STOU, APPE) or listing (LIST, NLST, MLSD), from the command; without a command (sent inside TLS, or a connection no command used) download or upload by which side sent the clear bytes, and unknown for a TLS-encrypted connection (records flow both ways, so the side that sent more is no proof)' },
   { name: 'mode', type: 'str', description: 'PASV, EPSV, LPSV, PORT, EPRT or LPRT' },
