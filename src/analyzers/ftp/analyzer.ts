@@ -167,16 +167,29 @@ function sameSide(x: Side, ip: IpAddr, port: number): boolean {
 
 const DATA_COMMANDS = new Set(['RETR', 'STOR', 'STOU', 'APPE', 'LIST', 'NLST', 'MLSD']);
 
-/** Resolves `path` against `cwd` (POSIX style; `..` and `.` folded). */
+/**
+ * Resolves `path` against `cwd` (POSIX style; `.`, empty parts and `..` folded). Without a known
+ * directory the result stays relative to the unknown start, keeping the `..` that climb above it.
+ */
 export function resolveFtpPath(cwd: string | undefined, path: string): string {
-  const joined = path.startsWith('/') || cwd === undefined ? path : (cwd.endsWith('/') ? cwd : cwd + '/') + path;
-  if (!joined.startsWith('/')) return joined;
+  const joined = path.startsWith('/') || cwd === undefined || cwd === '' ? path : (cwd.endsWith('/') ? cwd : cwd + '/') + path;
+  const absolute = joined.startsWith('/');
   const parts: string[] = [];
   for (const part of joined.split('/')) {
     if (part === '' || part === '.') continue;
-    if (part === '..') parts.pop(); else parts.push(part);
+    if (part !== '..') parts.push(part);
+    else if (parts.length > 0 && parts[parts.length - 1] !== '..') parts.pop();
+    // above the root there is nothing; above an unknown start, the climb is kept
+    else if (!absolute) parts.push('..');
   }
-  return '/' + parts.join('/');
+  return (absolute ? '/' : '') + parts.join('/');
+}
+
+/** The directory of a 257 reply (RFC 959: quoted, "" for a quote); servers that send it bare: its first word if absolute. */
+function directoryOf257(message: string): string | undefined {
+  const quoted = parseQuotedPath(message);
+  if (quoted.ok) return quoted.value;
+  return /^\/\S*/.exec(message.trim())?.[0];
 }
 
 export class FtpAnalyzer implements PostLoadAnalyzer {
@@ -439,10 +452,11 @@ class FtpBuild {
       switch (verb) {
         case 'USER': user = cmd.arg; control.users.push(cmd.arg); break;
         case 'PASS': control.passwords.push(cmd.arg); break;
-        case 'PWD': case 'XPWD': if (final && code === 257) { const p = parseQuotedPath(final.message); if (p.ok) cwd = p.value; } break;
+        case 'PWD': case 'XPWD': if (final && code === 257) cwd = directoryOf257(final.message) ?? cwd; break;
         case 'MKD': case 'XMKD': break;
         case 'CWD': case 'XCWD': if (code === 250 || code === 200) cwd = resolveFtpPath(cwd, cmd.arg); break;
-        case 'CDUP': case 'XCUP': if (ok || code === 250) cwd = cwd === undefined ? undefined : resolveFtpPath(cwd, '..'); break;
+        // the directory is not known yet: relative to where the session started
+        case 'CDUP': case 'XCUP': if (ok || code === 250) cwd = resolveFtpPath(cwd ?? '', '..'); break;
         case 'TYPE': if (ok) type = cmd.arg.trim().charAt(0).toUpperCase(); break;
         case 'REST': if (code === 350) { const n = Number(cmd.arg.trim()); rest = Number.isSafeInteger(n) && n >= 0 ? n : 0; } break;
         case 'SIZE': if (code === 213) { const s = parseSizeReply(final!.message); if (s.ok) { sizes.set(resolveFtpPath(cwd, cmd.arg), s.value); control.lastAnnouncedSize = s.value; } } break;

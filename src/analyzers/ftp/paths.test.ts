@@ -1,11 +1,13 @@
 /**
- * Names and paths of transfers on crafted captures: the name a server gives a STOU upload (B7).
+ * Names and paths of transfers on crafted captures: the name a server gives a STOU upload (B7), paths
+ * resolved against the working directory (B8: 257 quoting, CWD/CDUP and their X forms, `..`).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { CraftedCapture, bytesOf, type Conn } from './craftedCapture.ts';
 import { parseUniqueName } from './endpoints.ts';
+import { resolveFtpPath } from './analyzer.ts';
 
 const CLIENT = '192.0.2.10', SERVER = '192.0.2.21';
 const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
@@ -55,4 +57,49 @@ test('parseUniqueName: the forms servers use', () => {
   assert.equal(parseUniqueName(['226-FILE: p.3', '226 File successfully transferred']), 'p.3');
   assert.equal(parseUniqueName(['150 Opening BINARY mode data connection for b.bin (10 bytes).']), 'b.bin');
   assert.equal(parseUniqueName(['150 Ok to send data.', '226 Transfer complete.']), undefined);
+});
+
+test('resolvedPath follows the working directory: PWD/257 with "" escapes, CWD, XCWD, CDUP, XCUP, MKD, failed CWD, ..', async () => {
+  const cap = new CraftedCapture();
+  const ctl = login(cap);
+  const retr = (arg: string, n: number): void => transfer(cap, ctl, `RETR ${arg}`, bytesOf(n, n), false, '150 go\r\n', '226 done\r\n');
+  // before any directory is known, paths stay relative, but folded
+  ctl.client('CWD pub\r\n').server('250 ok\r\n');
+  retr('a/../one.bin', 101);
+  ctl.client('CDUP\r\n').server('200 ok\r\n').client('CDUP\r\n').server('250 ok\r\n');
+  retr('two.bin', 102);
+  ctl.client('PWD\r\n').server('257 "/home/u ""q"" dir" is the current directory\r\n');
+  retr('three.bin', 103);
+  // MKD's 257 names the new directory but does not enter it; a refused CWD changes nothing
+  ctl.client('MKD new\r\n').server('257 "/home/u ""q"" dir/new" created\r\n').client('CWD nowhere\r\n').server('550 no such directory\r\n');
+  retr('four.bin', 104);
+  ctl.client('XCWD /srv//ftp/./x/\r\n').server('250 ok\r\n').client('CWD ../y\r\n').server('250 ok\r\n');
+  retr('../../../../etc/five.bin', 105);
+  ctl.client('XCUP\r\n').server('200 ok\r\n');
+  retr('/abs/./six.bin', 106);
+  // a server answering PWD without quotes
+  ctl.client('PWD\r\n').server('257 /srv/unquoted\r\n');
+  retr('seven.bin', 107);
+  ctl.client('LIST\r\n').server('150 list\r\n');
+  cap.conn({ ip: CLIENT, port: 61000 }, { ip: SERVER, port: nextPort - 1 }, 61000).open().server('x\r\n').serverFin();
+  ctl.server('226 done\r\n');
+  const { files } = await cap.load();
+  assert.deepEqual(files.map((f) => [f.path, f.resolvedPath]), [
+    ['a/../one.bin', 'pub/one.bin'],
+    ['two.bin', '../two.bin'],
+    ['three.bin', '/home/u "q" dir/three.bin'],
+    ['four.bin', '/home/u "q" dir/four.bin'],
+    ['../../../../etc/five.bin', '/etc/five.bin'],
+    ['/abs/./six.bin', '/abs/six.bin'],
+    ['seven.bin', '/srv/unquoted/seven.bin'],
+    ['', '/srv/unquoted'],
+  ]);
+});
+
+test('resolveFtpPath folds relative paths too, keeping the climb above an unknown start', () => {
+  assert.equal(resolveFtpPath(undefined, 'a/../b/./c'), 'b/c');
+  assert.equal(resolveFtpPath('a', '../../x'), '../x');
+  assert.equal(resolveFtpPath('..', '../y'), '../../y');
+  assert.equal(resolveFtpPath('/a', '../../../z'), '/z');
+  assert.equal(resolveFtpPath('', ''), '');
 });
