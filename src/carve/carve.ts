@@ -12,7 +12,7 @@ import { compilePredicate } from '../query/compileExpr.ts';
 import { QueryError } from '../query/errors.ts';
 import { streamOf, type Direction, type TimedStreamChunk } from '../reassembly/stream.ts';
 import { followFlow } from '../reassembly/follow.ts';
-import { carvedFileName } from './safeName.ts';
+import { carvedFileName, listingFileName } from './safeName.ts';
 import { prepareDirectory, writeNewFile } from './atomicWrite.ts';
 import { memoryColumn } from '../store/memoryTable.ts';
 import { ftpStatBit } from '../analyzers/ftp/schema.ts';
@@ -106,7 +106,10 @@ export function carveFiles(capture: LoadedCapture, where: Expr | undefined, dire
       bytes = chunks.reduce((n, c) => n + (c.gap ? 0 : c.length), 0);
       const partial = gaps.length > 0 || verdict !== 'complete';
       try {
-        carvedAs = write(dir, carvedFileName(path || textOf(files, 'command', row).toLowerCase(), dataFlow, partial), chunkBytes(capture, chunks));
+        const name = textOf(files, 'direction', row) === 'listing'
+          ? listingFileName(path, textOf(files, 'resolvedPath', row), dataFlow, partial)
+          : carvedFileName(path || textOf(files, 'command', row).toLowerCase(), dataFlow, partial);
+        carvedAs = write(dir, name, chunkBytes(capture, chunks));
       } catch (e) {
         // one file that cannot be written (disk full, quota) does not stop the others
         note = failure(e);

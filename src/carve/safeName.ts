@@ -48,3 +48,15 @@ export function sanitizeComponent(raw: string): string {
 export function carvedFileName(pathAsSent: string, dataFlowInd: number, partial: boolean): string {
   return `${dataFlowInd}-${sanitizeComponent(lastComponent(pathAsSent))}${partial ? '.partial' : ''}`;
 }
+
+/**
+ * `12-listing-pub.txt` for a LIST/NLST/MLSD transfer: a listing is text about a directory, not a
+ * file of that name. The directory is the argument without its options (`-la pub` lists pub), or
+ * the resolved working directory for a bare LIST; `12-listing.txt` when neither names one.
+ */
+export function listingFileName(argAsSent: string, resolvedDirectory: string, dataFlowInd: number, partial: boolean): string {
+  const dir = argAsSent.split(/\s+/).filter((w) => w !== '' && !w.startsWith('-')).join(' ');
+  const component = lastComponent(dir) || (dir === '' ? lastComponent(resolvedDirectory) : '');
+  const name = component === '' ? 'listing' : `listing-${sanitizeComponent(component)}`;
+  return `${dataFlowInd}-${name}.txt${partial ? '.partial' : ''}`;
+}
