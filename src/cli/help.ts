@@ -5,17 +5,22 @@ import { closestNames } from '../query/errors.ts';
 import type { Catalog } from '../store/table.ts';
 import { formatHex, isFlagType, type ColumnDef } from '../schema/types.ts';
 import { STATEMENT_EXAMPLES } from './usage.ts';
+import { CONCEPTS, conceptText, findConcept } from '../teach/concepts.ts';
 
 export function helpText(topic: string | undefined, catalog: Catalog): string {
   if (!topic) return overview(catalog);
   const t = topic.trim();
   const key = t.toLowerCase();
+  // a concept page takes its word (help tcp); the function of the same name stays reachable as help tcp()
+  const concept = findConcept(key);
+  if (concept) return conceptText(concept, catalog);
   const statement = STATEMENTS.find((s) => s.keyword.toLowerCase() === key);
   if (statement) {
     const ex = STATEMENT_EXAMPLES[statement.keyword];
     return `${statement.syntax}\n  ${statement.description}\n${ex ? `  e.g. ${ex}\n` : ''}`;
   }
-  const fn = FUNCTIONS.find((f) => f.name === key);
+  const fnName = key.endsWith('()') ? key.slice(0, -2) : key;
+  const fn = FUNCTIONS.find((f) => f.name === fnName);
   if (fn) return `${fn.signature}\n  ${fn.description}\n${fn.uses ? `  reads: ${fn.uses.join(', ')}\n` : ''}`;
   const table = catalog.table(key);
   if (table) {
@@ -43,6 +48,7 @@ export function helpText(topic: string | undefined, catalog: Catalog): string {
     return out.join('\n') + '\n';
   }
   const candidates = [
+    ...CONCEPTS.map((c) => c.topic),
     ...STATEMENTS.map((s) => s.keyword), ...FUNCTIONS.map((f) => f.name), ...catalog.tables.map((tb) => tb.def.name),
     ...catalog.tables.flatMap((tb) => tb.def.columns.map((c) => c.name)),
   ];
@@ -61,7 +67,9 @@ function overview(catalog: Catalog): string {
   for (const o of OPERATORS) lines.push(`  ${o.symbol.padEnd(22)} ${o.description}`);
   lines.push('', 'Functions:');
   for (const f of FUNCTIONS) lines.push(`  ${f.signature.padEnd(28)} ${f.description}`);
+  lines.push('', 'Concepts (how the protocol looks on the wire, with statements to try):');
+  for (const c of CONCEPTS) lines.push(`  help ${c.topic.padEnd(22)} ${c.title}`);
   lines.push('', `Tables: ${catalog.tables.map((t) => t.def.name).join(', ')}`);
-  lines.push("help TOPIC explains a statement, function, table or column (e.g. help flowStat); 'columns TABLE' lists columns.");
+  lines.push("help TOPIC explains a concept, statement, function (help tcp()), table or column (e.g. help flowStat); 'columns TABLE' lists columns.");
   return lines.join('\n') + '\n';
 }

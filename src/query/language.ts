@@ -37,7 +37,7 @@ export const STATEMENTS: readonly StatementHelp[] = [
   { keyword: 'follow', syntax: 'follow flow N [dir A|B] [as ascii|hex|raw]', description: 'the reassembled TCP conversation of a flow, like Wireshark\'s Follow TCP Stream (raw: bytes unchanged, for a file)' },
   { keyword: 'ladder', syntax: 'ladder flow N | ladder flows [where EXPR]', description: 'a sequence diagram of the packets: one column per endpoint, one arrow per packet with flags, seq/ack, length and payload, time on the left; an FTP control flow is drawn with its data connections' },
   { keyword: 'report', syntax: 'report', description: 'summary of the loaded capture' },
-  { keyword: 'help', syntax: 'help [TOPIC]', description: 'help on statements, functions and columns' },
+  { keyword: 'help', syntax: 'help [TOPIC]', description: 'help on concepts (help tcp, help ftp), statements, functions (help tcp()), tables and columns' },
   { keyword: 'load', syntax: 'load PATH', description: 'load a pcap or pcapng file' },
   { keyword: 'history', syntax: 'history', description: 'show previous statements' },
   { keyword: 'clear', syntax: 'clear', description: 'clear the screen' },

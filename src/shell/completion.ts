@@ -12,6 +12,7 @@ import { CLAUSE_KEYWORDS, EXPLAIN_TARGETS, FUNCTIONS, OPERATOR_KEYWORDS, STATEME
 import { formatHex, isFlagType, type ColumnDef } from '../schema/types.ts';
 import type { Catalog, Table } from '../store/table.ts';
 import { replaceRange, type EditState } from './lineEditor.ts';
+import { CONCEPTS, findConcept } from '../teach/concepts.ts';
 
 export type CompletionKind = 'statement' | 'table' | 'column' | 'function' | 'keyword' | 'value' | 'path' | 'topic';
 
@@ -131,9 +132,12 @@ export function complete(text: string, cursor: number, ctx: CompletionContext): 
     case 'help': {
       if (wordsBefore.length > 1) return done([]);
       const columns = uniqueColumns(tables).map((c): CompletionItem => ({ ...columnItem(c), kind: 'topic', suffix: '' }));
+      // a concept page takes its word; the function of that name is offered as name() (help tcp())
+      const shadowed = (name: string): boolean => findConcept(name) !== undefined;
       return done([
+        ...CONCEPTS.map((c): CompletionItem => ({ text: c.topic, kind: 'topic', suffix: '', detail: c.title })),
         ...STATEMENT_KEYWORDS.map((k): CompletionItem => ({ text: k, kind: 'topic', suffix: '' })),
-        ...FUNCTIONS.map((f): CompletionItem => ({ ...functionItem(f), kind: 'topic', suffix: '' })),
+        ...FUNCTIONS.map((f): CompletionItem => ({ ...functionItem(f), kind: 'topic', suffix: '', ...(shadowed(f.name) ? { text: `${f.name}()` } : {}) })),
         ...tableItems.map((t) => ({ ...t, kind: 'topic' as const, suffix: '' })), ...columns,
       ]);
     }
