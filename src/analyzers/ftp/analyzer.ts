@@ -130,6 +130,8 @@ interface ControlConnection {
   readonly transfers: FtpTransfer[];
   /** every data endpoint learned, in order */
   readonly endpoints: LearnedEndpoint[];
+  /** packet rows that delivered the client's commands, in order (lost ones included) */
+  readonly commandRows: number[];
 }
 
 /** Per flow direction (storage index 2 * (flowInd - 1) + (B ? 1 : 0)): TCP flags and snaplen cuts. */
@@ -301,7 +303,7 @@ class FtpBuild {
     return {
       flow, clientDir: serverIsB ? 'A' : 'B', client: serverIsB ? flow.a : flow.b, server: serverIsB ? flow.b : flow.a,
       verbs: [], replyCodes: [], users: [], passwords: [], clientNames: [], serverNames: [],
-      lastAnnouncedSize: 0, tlsTime: NaN, tlsRow: NaN, transfers: [], endpoints: [],
+      lastAnnouncedSize: 0, tlsTime: NaN, tlsRow: NaN, transfers: [], endpoints: [], commandRows: [],
     };
   }
 
@@ -347,6 +349,7 @@ class FtpBuild {
       else items.push(replies[j++]!);
     }
     for (const item of items) {
+      if (item.kind === 'command' && item.meta) control.commandRows.push(item.meta.row);
       if (item.kind === 'loss') mark(BIT.CTRL_GAP, item);
       // a line longer than the splitter keeps: its argument or text is stored cut (the only limit flowsh has)
       if ((item.kind === 'command' || item.kind === 'reply') && (item as FtpCommand<Delivery> | FtpReply<Delivery>).overflow > 0) mark(BIT.OVFL, item);
@@ -599,12 +602,13 @@ class FtpBuild {
     row.missingBytes = missing;
     row.sha256 = hash.digest('hex');
     const facts = this.facts, kA = 2 * (flow.ind - 1), kB = kA + 1;
-    const sender = senderIsA ? kA : kB;
+    const sender = senderIsA ? kA : kB, receiver = senderIsA ? kB : kA;
     const { verdict, decidedAt } = decideVerdict({
       encrypted: t.encrypted, finalCode: t.finalCode, finalRow: t.finalRow,
       senderFinRow: facts.finRow[sender]!, rstRow: minRow(facts.rstRow[kA]!, facts.rstRow[kB]!), cutRow: facts.cutRow[sender]!,
       sawSyn: (facts.flags[sender]! & SYN) !== 0, bytes, missing, firstGapRow, announcedSize: t.announcedSize, ascii: t.type === 'A',
       restOffset: t.restOffset, firstRow: flow.firstPacketRow, lastRow: Math.max(facts.lastRow[kA]!, facts.lastRow[kB]!),
+      receiverFinRow: facts.finRow[receiver]!, hangupRow: this.hangupBeforeFinal(t), download: t.direction !== 'upload',
     });
     row.verdict = verdict;
     row.complete = verdict === 'complete';
@@ -622,6 +626,24 @@ class FtpBuild {
       this.stat.set(control.flow.ind, BIT.XFER_INCOMPLETE, at(decidedAt));
     }
     return row;
+  }
+
+  /**
+   * The row where the control connection was closed (the first FIN or RST of either side) while
+   * the transfer still waited for its final reply: before that reply, or without one and without
+   * any later command (a QUIT sent after it means the session was ended on purpose, the reply only
+   * lost from the capture). -1 when the session outlived the transfer. A killed client closes its
+   * sockets at once, so this is what marks an upload cut short: its data FIN looks like a normal end.
+   */
+  private hangupBeforeFinal(t: FtpTransfer): number {
+    // a connection no command used (or seen only after AUTH TLS) waits for no reply we know of
+    if (!Number.isFinite(t.commandRow)) return -1;
+    const k = 2 * (t.control.flow.ind - 1), f = this.facts;
+    const closed = minRow(minRow(f.finRow[k]!, f.finRow[k + 1]!), minRow(f.rstRow[k]!, f.rstRow[k + 1]!));
+    if (closed < 0) return -1;
+    if (Number.isFinite(t.finalRow)) return closed < t.finalRow ? closed : -1;
+    const laterCommand = t.control.commandRows.some((r) => r > t.commandRow && r <= closed);
+    return laterCommand || closed < t.commandRow ? -1 : closed;
   }
 
   /** data flowInd -> its control flowInd, file name, announced size */

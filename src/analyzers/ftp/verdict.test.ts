@@ -80,7 +80,7 @@ test('verdict: the rules in turn on one session', async () => {
 
 const base: TransferEvidence = {
   encrypted: false, finalCode: 226, finalRow: 50, senderFinRow: 40, rstRow: -1, cutRow: -1, sawSyn: true, bytes: 100, missing: 0,
-  firstGapRow: NaN, announcedSize: 100, ascii: false, restOffset: 0, firstRow: 10, lastRow: 45,
+  firstGapRow: NaN, announcedSize: 100, ascii: false, restOffset: 0, firstRow: 10, lastRow: 45, receiverFinRow: 42, hangupRow: -1, download: true,
 };
 
 test('decideVerdict: order of the rules and the packet that settled each', () => {
@@ -101,6 +101,14 @@ test('decideVerdict: order of the rules and the packet that settled each', () =>
   assert.deepEqual(v({ bytes: 99 }), ['size-mismatch', 50]);
   assert.deepEqual(v({ finalCode: null, finalRow: NaN }), ['complete', NaN]);
   assert.deepEqual(v({ finalCode: 250 }), ['complete', NaN]);
+  // the receiver closing first: aborted unless a 2xx came
+  assert.deepEqual(v({ receiverFinRow: 30, finalCode: null, finalRow: NaN }), ['aborted', 30]);
+  assert.deepEqual(v({ receiverFinRow: 30 }), ['complete', NaN]);
+  // the session closed while the transfer waited for its final reply: an upload is aborted, a download proven whole is not
+  assert.deepEqual(v({ hangupRow: 41, download: false }), ['aborted', 41]);
+  assert.deepEqual(v({ hangupRow: 41 }), ['complete', NaN]);
+  assert.deepEqual(v({ hangupRow: 41, announcedSize: undefined }), ['aborted', 41]);
+  assert.deepEqual(v({ hangupRow: 41, bytes: 90 }), ['aborted', 41]);
 });
 
 test('sizeAgrees: REST tail, TYPE A may only grow', () => {

@@ -1,7 +1,10 @@
 /**
  * The verdict of one transfer, from what the capture holds of its data connection and control
  * dialogue. One word, the first rule that applies (the `verdict` column's description says the
- * same): encrypted, aborted, truncated-capture, gaps, size-mismatch, complete. `complete` is the
+ * same): encrypted, aborted, truncated-capture, gaps, size-mismatch, complete. Aborted is wire
+ * evidence of a transfer cut short: a non-2xx final reply, a RST before the sender's FIN, the
+ * receiver's FIN before the sender's without a 2xx, or the control connection closed while the
+ * transfer waited for its final reply (a killed client; a download proven whole is kept). `complete` is the
  * issue's definition: every byte from the stream's start (SYN) to the sender's FIN is captured and
  * nothing contradicts the announced size or the final reply.
  */
@@ -31,6 +34,12 @@ export interface TransferEvidence {
   /** rows of the data connection's first and last packets */
   readonly firstRow: number;
   readonly lastRow: number;
+  /** row of the receiver's first FIN (-1: none) */
+  readonly receiverFinRow: number;
+  /** row where the control connection closed while the transfer still waited for its final reply (-1: it did not) */
+  readonly hangupRow: number;
+  /** the server sends (RETR, listings): its FIN after every announced byte proves the file whole */
+  readonly download: boolean;
 }
 
 export interface Verdict {
@@ -60,6 +69,16 @@ export function decideVerdict(e: TransferEvidence): Verdict {
   if ((e.finalCode !== null && !positive(e.finalCode)) || resetEarly) {
     return { verdict: 'aborted', decidedAt: known(resetEarly ? e.rstRow : NaN, e.finalRow, e.lastRow) };
   }
+  // the receiver closed before the sender finished, and no 2xx says the transfer went through (a
+  // receiver FIN without the sender's is not enough: it may answer a sender FIN the capture lost)
+  const positiveFinal = e.finalCode !== null && positive(e.finalCode);
+  if (e.receiverFinRow >= 0 && e.receiverFinRow < e.senderFinRow && !positiveFinal) {
+    return { verdict: 'aborted', decidedAt: e.receiverFinRow };
+  }
+  // the session was closed while the transfer waited for its final reply (a killed client): an
+  // upload's FIN then proves nothing; a download is still whole when every announced byte and the FIN are in
+  const provenWhole = e.download && e.senderFinRow >= 0 && e.announcedSize !== undefined && e.missing === 0 && e.cutRow < 0 && e.sawSyn && sizeAgrees(e);
+  if (e.hangupRow >= 0 && !provenWhole) return { verdict: 'aborted', decidedAt: e.hangupRow };
   // the capture did not keep it all: packets cut by the snaplen, or no FIN (the capture ended or stopped seeing the connection)
   if (e.cutRow >= 0) return { verdict: 'truncated-capture', decidedAt: e.cutRow };
   if (e.senderFinRow < 0) return { verdict: 'truncated-capture', decidedAt: known(e.finalRow, e.lastRow) };
