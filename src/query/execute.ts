@@ -13,9 +13,9 @@ import { findTable, guard } from './lookup.ts';
 import { findFunction, FUNCTIONS, type FunctionDef } from './functions.ts';
 import { filterOf, numbersOf, type RowPredicate } from './predicates.ts';
 import type { QueryResult } from './result.ts';
-import { columnComparator, combineComparators, TopN, type RowComparator } from './sort.ts';
+import { columnComparator, combineComparators, radixWords, TopN, type RowComparator, type SortKey } from './sort.ts';
 import { valueKey } from './values.ts';
-import { inSlices, runSteps, runStepsInterruptibly, sortSteps, StatementCancelled, type Steps } from './steps.ts';
+import { inSlices, radixSortSteps, runSteps, runStepsInterruptibly, sortSteps, StatementCancelled, type Steps } from './steps.ts';
 
 export interface CompiledQuery {
   readonly statement: QueryStatement;
@@ -92,14 +92,14 @@ class QueryCompiler {
       if (item.kind === 'star') columns.push(...table.columns);
       else columns.push(this.column(item.name, item.span));
     }
-    const keys = (s.sort ?? []).map((k) => {
+    const keys = (s.sort ?? []).map((k): SortKey => {
       if (k.key.argument !== undefined) throw this.error(`sorting by ${k.key.name}() needs it in select, with an aggregate query`, k.key.span);
-      return columnComparator(this.column(k.key.name, k.key.span), k.descending);
+      return { column: this.column(k.key.name, k.key.span), descending: k.descending };
     });
-    const compare = keys.length > 0 ? combineComparators(keys) : undefined;
+    const order = orderOf(keys);
     const limit = s.limit?.value;
     return planOf(s, table, function* () {
-      const { rows, totalRows } = yield* selectRows(table.rowCount, predicate, compare, limit);
+      const { rows, totalRows } = yield* selectRows(table.rowCount, predicate, order, limit);
       return { table, columns, rows, rowCount: rows.length, totalRows };
     });
   }
@@ -165,8 +165,8 @@ class QueryCompiler {
       const result = new MemoryTable({ name: `${tableName} (aggregated)`, description: s.text, columns: defs }, data);
       const resultColumn = (key: { group: number } | { aggregate: number }): Column =>
         result.columns['group' in key ? key.group : groupColumns.length + key.aggregate]!;
-      const keys = sortKeys.map((k) => columnComparator(resultColumn(k), k.descending));
-      const { rows, totalRows } = yield* selectRows(result.rowCount, undefined, keys.length ? combineComparators(keys) : undefined, limit);
+      const order = orderOf(sortKeys.map((k): SortKey => ({ column: resultColumn(k), descending: k.descending })));
+      const { rows, totalRows } = yield* selectRows(result.rowCount, undefined, order, limit);
       return { table: result, columns: display.map(resultColumn), rows, rowCount: rows.length, totalRows };
     });
   }
@@ -227,18 +227,32 @@ function* withSelection<T>(
   }
 }
 
+/** a sort: its keys, and the comparator over them that breaks ties by row */
+interface Order {
+  readonly keys: readonly SortKey[];
+  readonly compare: RowComparator;
+}
+
+function orderOf(keys: readonly SortKey[]): Order | undefined {
+  if (keys.length === 0) return undefined;
+  return { keys, compare: combineComparators(keys.map((k) => columnComparator(k.column, k.descending))) };
+}
+
 /** matching rows, sorted (top-N when limited) and limited */
 function selectRows(
-  rowCount: number, predicate: RowPredicate | undefined, compare: RowComparator | undefined, limit: number | undefined,
+  rowCount: number, predicate: RowPredicate | undefined, order: Order | undefined, limit: number | undefined,
 ): Steps<{ rows: Int32Array; totalRows: number }> {
   return withSelection(rowCount, predicate, function* (selected, count) {
-    if (compare && limit !== undefined && limit < count) {
-      const top = new TopN(limit, compare);
+    if (order && limit !== undefined && limit < count) {
+      const top = new TopN(limit, order.compare);
       yield* inSlices(count, (from, to) => { for (let i = from; i < to; i++) top.offer(selected[i]!); });
       return { rows: top.sorted(), totalRows: count };
     }
-    if (!compare) return { rows: selected.slice(0, limit === undefined ? count : Math.min(limit, count)), totalRows: count };
-    const rows = yield* sortSteps(selected.slice(0, count), compare);
+    if (!order) return { rows: selected.slice(0, limit === undefined ? count : Math.min(limit, count)), totalRows: count };
+    // the selection ascends, so the radix sort's stable order breaks ties by row like the comparator
+    const unsorted = selected.slice(0, count);
+    const words = radixWords(order.keys, unsorted, count);
+    const rows = words ? yield* radixSortSteps(unsorted, words) : yield* sortSteps(unsorted, order.compare);
     return { rows: limit !== undefined && limit < count ? rows.slice(0, limit) : rows, totalRows: count };
   });
 }

@@ -4,7 +4,8 @@ import type { TableDef } from '../schema/types.ts';
 import { MemoryCatalog, MemoryTable } from '../store/memoryTable.ts';
 import { IpAddr, type Value } from '../store/value.ts';
 import { compileQuery, parseStatement, type QueryStatement } from './index.ts';
-import { TopN } from './sort.ts';
+import { columnComparator, combineComparators, TopN } from './sort.ts';
+import { radixSortSteps } from './steps.ts';
 
 /** deterministic pseudo-random numbers (mulberry32) */
 function random(seed: number): () => number {
@@ -112,4 +113,56 @@ test('TopN keeps the smallest values under any comparator', () => {
     const expected = values.map((_, i) => i).sort(compare).slice(0, n);
     assert.deepEqual(Array.from(top.sorted()), expected);
   }
+});
+
+test('a sort on numeric keys (radix) orders exactly like the comparators: -0, NaN, infinities, signed and 64-bit', () => {
+  const floats = [0, -0, 1.5, -1.5, NaN, Infinity, -Infinity, 1e-300, -1e-300, 2 ** 53, -(2 ** 53), 7, 7, 3.25];
+  const defs: TableDef = {
+    name: 'keys',
+    description: 'numeric key columns of every storage',
+    columns: [
+      { name: 'f', type: 'f64', description: 'floats, NaN = no value' },
+      { name: 'small', type: 'u8', description: 'few values: many ties' },
+      { name: 'big', type: 'u32', description: 'up to 2^32 - 1' },
+      { name: 'signed', type: 'i64', description: 'both signs, beyond 2^53: 64-bit storage' },
+      { name: 'int', type: 'i64', description: 'both signs, small: 32-bit storage' },
+      { name: 'flags', type: 'h64', description: 'high bits set' },
+    ],
+  };
+  // 300 rows use 8-bit digits, 20,000 rows 16-bit ones
+  for (const n of [300, 20_000]) {
+    const rows = Array.from({ length: n }, () => ({
+      f: floats[pick(floats.length)]!,
+      small: pick(4),
+      big: pick(2) ? 0xffffffff - pick(3) : pick(70_000),
+      signed: BigInt(pick(2) ? -1 : 1) * ((BigInt(pick(8)) << 58n) + BigInt(pick(3))),
+      int: pick(2) ? -pick(1000) : pick(1000),
+      flags: (BigInt(pick(4)) << 62n) | BigInt(pick(1 << 20)),
+    }));
+    const t = MemoryTable.fromRows(defs, rows as unknown as Record<string, Value>[]);
+    assert.ok(t.column('f')!.numbers instanceof Float64Array && t.column('big')!.numbers instanceof Uint32Array);
+    assert.ok(t.column('int')!.numbers instanceof Int32Array && t.column('small')!.numbers instanceof Uint8Array);
+    assert.ok(t.column('signed')!.bigints instanceof BigInt64Array && t.column('flags')!.bigints instanceof BigUint64Array);
+    const c = new MemoryCatalog([t]);
+    const all = Int32Array.from({ length: n }, (_, i) => i);
+    for (const sort of ['f', 'f desc', 'small desc, f', 'big desc', 'big, small desc', 'signed', 'signed desc, small', 'flags desc', 'small, flags, f desc', 'int', 'int desc, big']) {
+      const keys = sort.split(', ').map((k) => { const [name, dir] = k.split(' '); return columnComparator(t.column(name!)!, dir === 'desc'); });
+      const expected = Array.from(all.slice().sort(combineComparators(keys)));
+      const got = Array.from(compileQuery(parseStatement(`keys sort ${sort}`) as QueryStatement, c).run().rows);
+      assert.deepEqual(got, expected, `n=${n}: sort ${sort}`);
+    }
+  }
+});
+
+test('radixSortSteps pauses between slices and keeps equal keys in their order', () => {
+  const n = 50_000;
+  const key = Uint32Array.from({ length: n }, (_, i) => (i * 7919) % 1013);
+  const rows = Int32Array.from({ length: n }, (_, i) => 3 * i);
+  const steps = radixSortSteps(rows, [key]);
+  let pauses = 0;
+  let r = steps.next();
+  while (!r.done) { pauses++; r = steps.next(1000); }
+  const expected = Array.from({ length: n }, (_, i) => i).sort((a, b) => key[a]! - key[b]! || a - b).map((i) => 3 * i);
+  assert.deepEqual(Array.from(r.value), expected);
+  assert.ok(pauses >= Math.floor(n / 1000), `${pauses} pauses`);
 });

@@ -1,11 +1,17 @@
 /**
- * Typed row comparators and top-N selection. Comparators read typed arrays (or 32-bit word views
- * of 64-bit columns) directly; ties are broken by row index so the order is total and a top-N
- * selection returns exactly the first N rows of the full sort.
+ * Typed row comparators, radix sort keys and top-N selection. Comparators read typed arrays (or
+ * 32-bit word views of 64-bit columns) directly; ties are broken by row index so the order is
+ * total and a top-N selection returns exactly the first N rows of the full sort. A sort whose keys
+ * are all numeric runs as a radix sort over key words (steps.ts) in the comparators' exact order.
  */
 import type { Column } from '../store/table.ts';
 import { numbersOf, wordsOf } from './predicates.ts';
 import { sortOrder } from './values.ts';
+
+export interface SortKey {
+  readonly column: Column;
+  readonly descending: boolean;
+}
 
 export type RowComparator = (a: number, b: number) => number;
 
@@ -100,4 +106,67 @@ export class TopN {
   sorted(): Int32Array {
     return this.heap.slice(0, this.size).sort(this.compare);
   }
+}
+
+const FLOAT = new Float64Array(1);
+const FLOAT_WORDS = new Uint32Array(FLOAT.buffer);
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+const ALL_ONES = 0xffffffff;
+
+/**
+ * The key of `rows[0..count)` as unsigned 32-bit words, most significant first, each indexed by
+ * position in `rows`, whose ascending order is exactly columnComparator's order: one word for
+ * integer arrays up to 32 bits, two for floats and 64-bit columns. A float's IEEE bits are made
+ * order-preserving (sign bit flipped, negatives inverted, -0 read as 0); NaN (no value) becomes
+ * all ones after the direction is applied, so it is last either way. Undefined for other columns.
+ */
+export function radixKeyWords(key: SortKey, rows: Int32Array, count: number): Uint32Array[] | undefined {
+  const { column } = key;
+  const flip = key.descending ? ALL_ONES : 0;
+  const a = numbersOf(column);
+  if (a) {
+    const unsigned = a instanceof Uint8Array || a instanceof Uint8ClampedArray || a instanceof Uint16Array || a instanceof Uint32Array;
+    if (unsigned || a instanceof Int8Array || a instanceof Int16Array || a instanceof Int32Array) {
+      const bias = unsigned ? flip : 0x80000000 ^ flip;
+      const lo = new Uint32Array(count);
+      for (let i = 0; i < count; i++) lo[i] = a[rows[i]!]! ^ bias;
+      return [lo];
+    }
+    if (!LITTLE_ENDIAN) return undefined;
+    const hi = new Uint32Array(count), lo = new Uint32Array(count);
+    for (let i = 0; i < count; i++) {
+      const v = a[rows[i]!]!;
+      if (v !== v) { hi[i] = ALL_ONES; lo[i] = ALL_ONES; continue; }
+      FLOAT[0] = v === 0 ? 0 : v;
+      const h = FLOAT_WORDS[1]!, l = FLOAT_WORDS[0]!;
+      if (h >= 0x80000000) { hi[i] = ~h ^ flip; lo[i] = ~l ^ flip; } else { hi[i] = (h | 0x80000000) ^ flip; lo[i] = l ^ flip; }
+    }
+    return [hi, lo];
+  }
+  const w = wordsOf(column);
+  if (w) {
+    const bias = column.bigints instanceof BigInt64Array ? 0x80000000 ^ flip : flip;
+    const hi = new Uint32Array(count), lo = new Uint32Array(count);
+    for (let i = 0; i < count; i++) {
+      const r = rows[i]!;
+      hi[i] = w[2 * r + 1]! ^ bias;
+      lo[i] = w[2 * r]! ^ flip;
+    }
+    return [hi, lo];
+  }
+  return undefined;
+}
+
+/** every key's words in key order (see radixKeyWords), or undefined if some key is not numeric */
+export function radixWords(keys: readonly SortKey[], rows: Int32Array, count: number): Uint32Array[] | undefined {
+  const words: Uint32Array[] = [];
+  for (const key of keys) {
+    if (numbersOf(key.column) === undefined && wordsOf(key.column) === undefined) return undefined;
+  }
+  for (const key of keys) {
+    const w = radixKeyWords(key, rows, count);
+    if (!w) return undefined;
+    words.push(...w);
+  }
+  return words;
 }

@@ -119,3 +119,63 @@ export function* sortSteps(rows: Int32Array, compare: (a: number, b: number) => 
   if (src !== rows) rows.set(src);
   return rows;
 }
+
+/** counts[digit] += 1 for each position of order[from..to) */
+function countDigits(order: Int32Array, from: number, to: number, key: Uint32Array, shift: number, mask: number, counts: Int32Array): void {
+  for (let i = from; i < to; i++) counts[(key[order[i]!]! >>> shift) & mask]!++;
+}
+
+/** moves order[from..to) to its digit's next free place in `out` (counts hold those places) */
+function scatterDigits(order: Int32Array, from: number, to: number, key: Uint32Array, shift: number, mask: number, counts: Int32Array, out: Int32Array): void {
+  for (let i = from; i < to; i++) {
+    const p = order[i]!;
+    out[counts[(key[p]! >>> shift) & mask]!++] = p;
+  }
+}
+
+/**
+ * Sorts `rows` in place by unsigned key words (most significant first, each indexed by position in
+ * `rows`), pausing between slices: a stable least-significant-digit radix sort of the positions, so
+ * equal keys keep their order (row order, when `rows` ascend, as the comparators break ties).
+ * 16-bit digits, or 8-bit ones for short inputs where 65,536 counters would cost more than the
+ * rows; a digit that every row shares takes no pass.
+ */
+export function* radixSortSteps(rows: Int32Array, words: readonly Uint32Array[]): Steps<Int32Array> {
+  const n = rows.length;
+  const bits = n >= 1 << 14 ? 16 : 8, mask = (1 << bits) - 1;
+  const counts = new Int32Array(1 << bits);
+  let order = new Int32Array(n), spare = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  let size = FIRST_SLICE_ROWS;
+  for (let w = words.length - 1; w >= 0; w--) {
+    const key = words[w]!;
+    for (let shift = 0; shift < 32; shift += bits) {
+      counts.fill(0);
+      for (let from = 0; from < n;) {
+        const to = Math.min(n, from + size);
+        countDigits(order, from, to, key, shift, mask, counts);
+        from = to;
+        size = (yield) ?? size;
+      }
+      let start = 0, shared = false;
+      for (let d = 0; d <= mask; d++) {
+        const c = counts[d]!;
+        if (c === n) { shared = true; break; }
+        counts[d] = start;
+        start += c;
+      }
+      if (shared) continue;
+      for (let from = 0; from < n;) {
+        const to = Math.min(n, from + size);
+        scatterDigits(order, from, to, key, shift, mask, counts, spare);
+        from = to;
+        size = (yield) ?? size;
+      }
+      const t = order; order = spare; spare = t;
+    }
+  }
+  const sorted = spare;
+  for (let i = 0; i < n; i++) sorted[i] = rows[order[i]!]!;
+  rows.set(sorted);
+  return rows;
+}
