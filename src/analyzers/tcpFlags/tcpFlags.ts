@@ -802,7 +802,12 @@ export class TcpFlagsAnalyzer implements Analyzer {
     };
     const num = (name: string, g: Growable<Uint8Array | Uint16Array | Uint32Array | Int32Array | Float64Array>) =>
       flows.set(name, new NumberColumn(flowDef(name), g.reorder(order)));
-    const perRow = (name: string, fn: (r: number) => number) => flows.set(name, new NumberColumn(flowDef(name), Float64Array.from(order, fn)));
+    // a plain loop: Float64Array.from(order, fn) is ~20x slower on large tables
+    const perRow = (name: string, fn: (r: number) => number) => {
+      const values = new Float64Array(n);
+      for (let i = 0; i < n; i++) values[i] = fn(order[i]!);
+      flows.set(name, new NumberColumn(flowDef(name), values));
+    };
     const text = (name: string, fn: (r: number) => string) => flows.set(name, new ComputedColumn(flowDef(name), (row) => fn(order[row]!)));
     const hex = (v: number, digits: number) => '0x' + (v >>> 0).toString(16).padStart(digits, '0');
 
