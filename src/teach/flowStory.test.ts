@@ -11,7 +11,9 @@ import { loadCapture, type LoadedCapture } from '../store/load.ts';
 import { isFlagType } from '../schema/types.ts';
 import { ftpStatBit } from '../analyzers/ftp/schema.ts';
 import { BURST_STAT_BITS } from '../analyzers/burst/schema.ts';
-import { flowStory, flowStoryFacts, type FactKind, type FlowFact } from './flowStory.ts';
+import { MAX_EXCHANGES, flowStory, flowStoryFacts, type FactKind, type FlowFact } from './flowStory.ts';
+import type { Table } from '../store/table.ts';
+import { escapeText } from '../output/escape.ts';
 import { flowStoryText } from './text.ts';
 import { bitsOf, numberOf, storeView } from './storeView.ts';
 
@@ -28,6 +30,8 @@ function files(dir: string, recursive: boolean): string[] {
   return (readdirSync(dir, { recursive }) as string[]).filter((f) => /\.(pcap|pcapng|cap)$/.test(f)).map((f) => join(dir, f))
     .filter((f) => statSync(f).size < 4_000_000).sort();
 }
+
+const tableRows = (t: Table): number[] => Array.from({ length: t.rowCount }, (_, r) => r);
 
 /** every expectation of one flow, derived from the tables without the story's code */
 function checkFlow(capture: LoadedCapture, flowInd: number): void {
@@ -59,8 +63,39 @@ function checkFlow(capture: LoadedCapture, flowInd: number): void {
   }
   const ports = [view.flowNum('srcPort', any), view.flowNum('dstPort', any)];
   const udpOrTcp = [6, 17].includes(view.flowNum('l4Proto', any));
-  assert.equal(has('dns'), !isControl && !isData && udpOrTcp && ports.includes(53), `${where}: dns`);
-  assert.equal(has('other-protocol'), !isControl && !isData && !(udpOrTcp && ports.includes(53)), `${where}: other`);
+  const dns = capture.catalog.table('dns')!, arp = capture.catalog.table('arp')!;
+  const cell = (t: Table, c: string, r: number): number => numberOf(t.column(c)!.get(r));
+  const dnsRows = tableRows(dns).filter((r) => cell(dns, 'flowInd', r) === flowInd);
+  const arpRows = tableRows(arp).filter((r) => cell(arp, 'requestFlow', r) === flowInd || cell(arp, 'replyFlow', r) === flowInd);
+  const isDns = !isControl && !isData && ((udpOrTcp && ports.includes(53)) || dnsRows.length > 0);
+  const isArp = !isControl && !isData && !isDns && arpRows.length > 0;
+  assert.equal(has('dns'), isDns, `${where}: dns`);
+  assert.equal(has('arp'), isArp, `${where}: arp`);
+  assert.equal(has('other-protocol'), !isControl && !isData && !isDns && !isArp, `${where}: other`);
+  // one sentence per DNS query and ARP exchange of the flow (up to MAX_EXCHANGES each), naming its packets
+  const dnsFacts = kinds('dns-exchange'), arpFacts = kinds('arp-exchange');
+  assert.equal(dnsFacts.length, Math.min(dnsRows.length, MAX_EXCHANGES), `${where}: a sentence per DNS query`);
+  assert.equal(arpFacts.length, Math.min(arpRows.length, MAX_EXCHANGES), `${where}: a sentence per ARP exchange`);
+  assert.equal(kinds('more-exchanges').length, (dnsRows.length > MAX_EXCHANGES ? 1 : 0) + (arpRows.length > MAX_EXCHANGES ? 1 : 0), `${where}: the rest counted`);
+  dnsFacts.forEach((fact, i) => {
+    const r = dnsRows[i]!, q = cell(dns, 'queryPkt', r), p = cell(dns, 'replyPkt', r);
+    assert.deepEqual(fact.packets, [q, p].filter((n) => n > 0), `${where}: DNS query ${i} packets`);
+    assert.ok(fact.text.includes(` for the ${dns.column('qtypeName')!.text(r) || 'type'}`), `${where}: DNS query ${i} type`);
+    assert.ok(fact.text.includes(dns.column('query')!.text(r)), `${where}: DNS query ${i} name`);
+    assert.equal(fact.text.endsWith('no reply was captured.'), p === 0, `${where}: DNS query ${i}: no reply exactly when none`);
+    assert.equal(fact.text.startsWith('A reply in packet'), q === 0, `${where}: DNS query ${i}: reply without query`);
+    if (p > 0) assert.ok(fact.text.includes(`says ${dns.column('rcodeName')!.text(r) || 'rcode'}`), `${where}: DNS query ${i} rcode`);
+    for (const answer of dns.column('answers')!.get(r) as readonly string[]) assert.ok(fact.text.includes(escapeText(answer)), `${where}: DNS answer ${answer}`);
+    assert.equal(fact.text.includes('truncated (TC)'), dns.column('TC')!.get(r) === true && p > 0, `${where}: TC`);
+  });
+  arpFacts.forEach((fact, i) => {
+    const r = arpRows[i]!, kind = arp.column('kind')!.text(r), reply = cell(arp, 'replyPkt', r);
+    assert.deepEqual(fact.packets, [cell(arp, 'requestPkt', r), reply].filter((n) => n > 0), `${where}: ARP ${i} packets`);
+    assert.equal(fact.text.startsWith(`Who has ${arp.column('ip')!.text(r)}? Tell `), kind === 'request', `${where}: who-has exactly for a request`);
+    assert.equal(fact.text.includes(`is at ${arp.column('mac')!.text(r)}`), kind === 'request' && reply > 0 || kind === 'reply', `${where}: is-at exactly when answered`);
+    assert.equal(fact.text.includes('; no reply was captured.'), kind === 'request' && reply === 0, `${where}: unanswered who-has`);
+    assert.equal(fact.text.includes('its MAC changed'), arp.column('macChanged')!.get(r) === true, `${where}: changed MAC exactly when macChanged`);
+  });
 
   const burstId = view.flowNum('burstId', any), burstStat = both('burstStat');
   assert.equal(has('burst'), burstId > 0, `${where}: burst sentence exactly when the flow is in a burst`);
@@ -194,6 +229,10 @@ test('explain flow tells the known stories of the samples', async () => {
   assert.doesNotMatch(await story('ftp-active.pcap', 4), /burst|scan heuristic/, 'two data connections make no burst');
   const dns = await story('ftp-passive-dns.pcap', 3);
   assert.match(dns, /It is DNS: 192\.0\.2\.10 asks 192\.0\.2\.1 \(port 53\)/);
+  assert.match(dns, /192\.0\.2\.10 asked 192\.0\.2\.1 for the A records of ftp\.example\.com \(id \d+\) in packet 3 at [\d.]+; the reply \(packet 4, 5\.8 ms later\) says NOERROR: 192\.0\.2\.180 \(TTL 300 s\)\./);
+  const arp = await story('ftp-passive-dns.pcap', 1);
+  assert.match(arp, /It is ARP: /);
+  assert.match(arp, /Who has 192\.0\.2\.1\? Tell 192\.0\.2\.10: 02:00:00:00:0a:10 asked in packet 1 at [\d.]+; 192\.0\.2\.1 is at 02:00:00:00:0a:01, said the reply in packet 2, flow 2, 0\.3 ms later\./);
 });
 
 test('explain flow in the session: wrapped to the width, and an error naming the range for a flow that does not exist', async () => {

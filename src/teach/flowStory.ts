@@ -12,13 +12,16 @@ import { ftpStatBit } from '../analyzers/ftp/schema.ts';
 import { BurstBit } from '../analyzers/burst/schema.ts';
 import { bitsOf, numberOf, storeView, type Dir, type StoreView } from './storeView.ts';
 import { portService } from './ports.ts';
+import { escapeText } from '../output/escape.ts';
 
 export type FactKind =
   | 'identity'
   // what the flow is
   | 'ftp-control' | 'ftp-data' | 'dns' | 'other-protocol'
   // one of many connections to many ports of one peer: a port scan, or FTP data connections
-  | 'burst' | 'scan-heuristic'
+  | 'burst' | 'scan-heuristic' | 'arp'
+  // what was asked and answered: one sentence per DNS query or ARP exchange of the flow
+  | 'dns-exchange' | 'arp-exchange' | 'more-exchanges'
   // how it opened
   | 'opened' | 'no-syn' | 'handshake-complete' | 'handshake-malformed' | 'one-sided'
   // what was sent
@@ -228,9 +231,27 @@ function protocolFact(f: FlowReader, capture: LoadedCapture): FlowFact {
   const stat = Number(f.both('ftpStat'));
   if (stat & FTP_INIT) return ftpControl(f, capture);
   if (stat & FTP_PPRNT) return ftpData(f, capture);
+  const dns = capture.catalog.table('dns');
+  const queries = dnsRows(f, capture);
+  if (dns && queries.length) {
+    const first = queries[0]!;
+    const answered = queries.filter((r) => numberOf(dns.column('replyPkt')?.get(r)) > 0).length;
+    return {
+      kind: 'dns',
+      text: `It is DNS: ${str(dns, 'client', first)} asks ${str(dns, 'server', first)} (port ${str(dns, 'serverPort', first)}) to look names up: ` +
+        `${plural(queries.length, 'query', 'queries')}, ${answered === queries.length ? (queries.length === 1 ? 'answered' : 'all answered') : `${answered} answered`}.`,
+    };
+  }
   if ((f.proto === UDP || f.proto === TCP) && (f.port.A === 53 || f.port.B === 53)) {
     const server = f.port.B === 53 ? 'B' : 'A';
-    return { kind: 'dns', text: `It is DNS: ${f.host[f.other(server)]} asks ${f.host[server]} (port 53) to look names up.` };
+    return { kind: 'dns', text: `It is DNS: ${f.host[f.other(server)]} asks ${f.host[server]} (port 53) to look names up, but no DNS message of it could be read.` };
+  }
+  const arp = arpRows(f, capture);
+  if (arp.length) {
+    return {
+      kind: 'arp',
+      text: `It is ARP: a host on the link asks which MAC address has an IP address (who-has) and the owner answers (is-at); ${plural(arp.length, 'exchange')} travelled in this flow.`,
+    };
   }
   const known = [portService(f.port.A), portService(f.port.B)].find((s) => s);
   return {
@@ -304,6 +325,94 @@ function scanHeuristicFact(f: FlowReader, capture: LoadedCapture): FlowFact | un
   else if (stat & BurstBit.Member) text = `${head}, but it belongs to burst ${id}, which is FTP: not a scan.`;
   else text = `${head}, but it is no part of a burst of connection attempts to many ports of one peer (burstStat 0): taken alone, a short connection is no sign of a scan.`;
   return { kind: 'scan-heuristic', text };
+}
+
+// ---------------------------------------------------------------- what was asked and answered (DNS, ARP)
+
+/** exchanges told one by one; the rest are counted */
+export const MAX_EXCHANGES = 20;
+
+const RCODE_MEANING: Readonly<Record<string, string>> = {
+  NXDOMAIN: 'the name does not exist', SERVFAIL: 'the server failed to answer', REFUSED: 'the server refused to answer',
+  FORMERR: 'the server could not read the query', NOTIMP: 'the server does not support the query',
+};
+
+function textList(table: Table, column: string, row: number): string[] {
+  const v = table.column(column)?.get(row);
+  return Array.isArray(v) ? v.map((x) => escapeText(String(x))) : [];
+}
+
+/** the dns table rows of this flow */
+function dnsRows(f: FlowReader, capture: LoadedCapture): number[] {
+  return rowsWhere(capture.catalog.table('dns'), 'flowInd', f.flowInd);
+}
+
+/** the arp table rows whose request or reply travelled in this flow */
+function arpRows(f: FlowReader, capture: LoadedCapture): number[] {
+  const arp = capture.catalog.table('arp');
+  return [...new Set([...rowsWhere(arp, 'requestFlow', f.flowInd), ...rowsWhere(arp, 'replyFlow', f.flowInd)])].sort((x, y) => x - y);
+}
+
+function dnsExchange(dns: Table, row: number): FlowFact {
+  const num = (c: string): number => numberOf(dns.column(c)?.get(row));
+  const queryPkt = num('queryPkt'), replyPkt = num('replyPkt');
+  const query = str(dns, 'query', row), type = str(dns, 'qtypeName', row) || `type ${str(dns, 'qtype', row)}`;
+  const asked = `${str(dns, 'client', row)} asked ${str(dns, 'server', row)} for the ${type} records of ${query || '(no question)'} (id ${num('transId')})`;
+  const parts: string[] = [];
+  if (queryPkt > 0) parts.push(`${asked} in packet ${queryPkt} at ${str(dns, 'time', row)}${dns.column('retransmission')?.get(row) === true ? ', repeating an unanswered query' : ''}`);
+  else parts.push(`A reply in packet ${replyPkt} answers a query the capture does not hold: ${asked}`);
+  if (replyPkt > 0) {
+    const rcode = str(dns, 'rcodeName', row) || `rcode ${str(dns, 'rcode', row)}`;
+    const answers = textList(dns, 'answers', row), ttls = textList(dns, 'TTLs', row);
+    const said = answers.length
+      ? `${answers.map((a, i) => ttls[i] ? `${a} (TTL ${ttls[i]} s)` : a).join(', ')}`
+      : RCODE_MEANING[rcode] ?? (rcode === 'NOERROR' ? 'no records of that type' : 'no answer records');
+    const when = queryPkt > 0 && Number.isFinite(num('rtt')) ? `, ${seconds(num('rtt'))} later` : '';
+    const tc = dns.column('TC')?.get(row) === true ? '; it is truncated (TC): the client should ask again over TCP' : '';
+    parts.push(`the reply (packet ${replyPkt}${when}) says ${rcode}: ${said}${tc}`);
+  } else {
+    parts.push('no reply was captured');
+  }
+  return { kind: 'dns-exchange', text: parts.join('; ') + '.', packets: [queryPkt, replyPkt].filter((p) => p > 0) };
+}
+
+function arpExchange(arp: Table, row: number, flowInd: number): FlowFact {
+  const num = (c: string): number => numberOf(arp.column(c)?.get(row));
+  const kind = str(arp, 'kind', row), ip = str(arp, 'ip', row), mac = str(arp, 'mac', row);
+  const askerMac = str(arp, 'askerMac', row), askerIP = str(arp, 'askerIP', row);
+  const requestPkt = num('requestPkt'), replyPkt = num('replyPkt'), replyFlow = num('replyFlow'), requestFlow = num('requestFlow');
+  const elsewhere = (other: number): string => other > 0 && other !== flowInd ? `, flow ${other}` : '';
+  let text: string;
+  if (kind === 'request') {
+    text = `Who has ${ip}? Tell ${askerIP}: ${askerMac} asked in packet ${requestPkt} at ${str(arp, 'time', row)}${elsewhere(requestFlow)}; ` +
+      (replyPkt > 0 ? `${ip} is at ${mac}, said the reply in packet ${replyPkt}${elsewhere(replyFlow)}, ${seconds(num('rtt'))} later.` : 'no reply was captured.');
+  } else if (kind === 'reply') {
+    text = `${ip} is at ${mac}: a reply to ${askerIP || askerMac} in packet ${replyPkt} that nobody was seen asking for.`;
+  } else if (kind === 'announcement') {
+    text = `Gratuitous ARP: ${mac || askerMac} announces that ${ip} is at it (packet ${requestPkt || replyPkt}), so that neighbours update their caches.`;
+  } else if (kind === 'probe') {
+    text = `ARP probe (RFC 5227): ${askerMac} asks whether anyone has ${ip} before taking that address (packet ${requestPkt})${replyPkt > 0 ? `; ${mac} answered in packet ${replyPkt}: the address is in use` : ''}.`;
+  } else {
+    text = `An ARP packet of kind ${kind} (opcode ${num('opcode')}) in packet ${requestPkt || replyPkt}.`;
+  }
+  if (arp.column('macChanged')?.get(row) === true) {
+    const changed = arp.column('changedPkts')?.get(row);
+    const list = Array.isArray(changed) ? changed.map((p) => String(numberOf(p))) : [];
+    text += ` The capture bound ${ip || askerIP} to ${str(arp, 'firstMac', row)} before: its MAC changed (packet${list.length === 1 ? '' : 's'} ${listOf(list)}), a replaced NIC, failover, or ARP spoofing.`;
+  }
+  return { kind: 'arp-exchange', text, packets: [requestPkt, replyPkt].filter((p) => p > 0) };
+}
+
+function exchanges(f: FlowReader, capture: LoadedCapture): FlowFact[] {
+  const dns = capture.catalog.table('dns'), arp = capture.catalog.table('arp');
+  const facts: FlowFact[] = [];
+  const told = (rows: number[], fact: (r: number) => FlowFact, what: string, query: string): void => {
+    for (const r of rows.slice(0, MAX_EXCHANGES)) facts.push(fact(r));
+    if (rows.length > MAX_EXCHANGES) facts.push({ kind: 'more-exchanges', text: `${plural(rows.length - MAX_EXCHANGES, `more ${what}`, `more ${what}s`)} (\`${query}\` lists them all).` });
+  };
+  if (dns) told(dnsRows(f, capture), (r) => dnsExchange(dns, r), 'query', `dns where flowInd == ${f.flowInd}`);
+  if (arp) told(arpRows(f, capture), (r) => arpExchange(arp, r, f.flowInd), 'ARP exchange', `arp where requestFlow == ${f.flowInd} or replyFlow == ${f.flowInd}`);
+  return facts;
 }
 
 // ---------------------------------------------------------------- how it opened
@@ -495,6 +604,7 @@ export function flowStory(capture: LoadedCapture, flowInd: number): FlowStory {
     flowInd,
     sections: [
       { title: 'What it is', facts: what },
+      { title: 'What was asked and answered', facts: exchanges(f, capture) },
       { title: 'How it opened', facts: opening(f) },
       { title: 'What was sent', facts: sending(f) },
       { title: 'How it ended', facts: ending(f) },
