@@ -6,6 +6,13 @@ import { escapeBytes, escapeText } from '../output/escape.ts';
 
 const NS_PER_S = 1_000_000_000;
 
+/** A row's value as a number (NaN when missing or not numeric); time columns give seconds. */
+export function numberAt(col: Column | undefined, row: number): number {
+  if (!col) return NaN;
+  const v = col.numbers ? col.numbers[row]! : col.get(row);
+  return typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : NaN;
+}
+
 /** Integers, floats and flag columns up to 32 bits. */
 export class NumberColumn implements Column {
   constructor(readonly def: ColumnDef, readonly numbers: ArrayLike<number>) {}

@@ -312,10 +312,12 @@ function scanHeuristicFact(f: FlowReader, capture: LoadedCapture): FlowFact | un
   const anomaly = Number(f.both('tcpAnomaly')) & SCAN_ANOMALY;
   const evil = Number(f.both('tcpStatesAFlags')) & TcpStateBit.Scan;
   if (!anomaly && !evil) return undefined;
-  const marks = [
-    ...(anomaly & TcpAnomaly.Scan ? ['tcpAnomaly SCAN_DET 0x1000'] : []), ...(anomaly & TcpAnomaly.ScanSuccess ? ['tcpAnomaly SCAN_SU_DET 0x2000'] : []),
-    ...(evil ? ['tcpStatesAFlags EVIL 0x80'] : []),
-  ];
+  // bit names and values come from the schema, as in flagFacts
+  const named = (column: string, value: number): string[] => {
+    const def = capture.flows.column(column)?.def;
+    return def ? setBits(def, BigInt(value)).map((bit) => `${column} ${bit.name} ${formatHex(bit.value, def.type)}`) : [];
+  };
+  const marks = [...named('tcpAnomaly', anomaly), ...named('tcpStatesAFlags', evil)];
   const head = `Tranalyzer's per-flow scan heuristic marks it (${listOf(marks)})`;
   const stat = Number(f.both('burstStat'));
   const id = f.flowNum('burstId', f.rows.A >= 0 ? 'A' : 'B');

@@ -10,7 +10,7 @@ import type { Column, Table } from '../../store/table.ts';
 import type { LoadedCapture } from '../../store/load.ts';
 import { IpAddr, type Value } from '../../store/value.ts';
 import { MemoryTable } from '../../store/memoryTable.ts';
-import { TimeColumn } from '../../store/columns.ts';
+import { numberAt } from '../../store/columns.ts';
 import { DecodedPacket, PacketStatus } from '../../decode/packet.ts';
 import { decodePacket } from '../../decode/decode.ts';
 import { ARP_TABLE } from './schema.ts';
@@ -83,7 +83,7 @@ function arpPackets(capture: LoadedCapture): ArpPacket[] {
     const view = new DataView(frame.bytes.buffer, frame.bytes.byteOffset, frame.bytes.byteLength);
     decodePacket(frame.bytes, view, 0, frame.capLen, frame.wireLen, frame.linkType, pkt);
     if (!(pkt.status & (PacketStatus.Arp | PacketStatus.Rarp))) continue;
-    const t = time instanceof TimeColumn ? time.sec[r]! + time.nsec[r]! / 1e9 : Number(time?.get(r));
+    const t = numberAt(time, r);
     const a = parseArp(frame.bytes, pkt.netOffset, Math.min(frame.capLen, frame.bytes.length), r, t);
     if (a) out.push(a);
   }

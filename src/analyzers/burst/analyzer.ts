@@ -10,7 +10,7 @@ import type { PostLoadAnalyzer, PostLoadContext, ReportLine } from '../analyzer.
 import type { Column, Table } from '../../store/table.ts';
 import type { LoadedCapture } from '../../store/load.ts';
 import type { Value } from '../../store/value.ts';
-import { NumberColumn, TimeColumn } from '../../store/columns.ts';
+import { NumberColumn, numberAt } from '../../store/columns.ts';
 import { MemoryTable } from '../../store/memoryTable.ts';
 import { ftpStatBit } from '../ftp/schema.ts';
 import { BURST_FLOW_COLUMNS, BURST_MAX_GAP, BURST_MIN_PORTS, BURSTS_TABLE, BurstBit } from './schema.ts';
@@ -41,12 +41,6 @@ export interface Burst {
   readonly highPort: number;
   readonly consecutive: boolean;
   readonly verdict: 'ftp' | 'scan' | 'mixed';
-}
-
-function numberAt(col: Column | undefined, row: number): number {
-  if (!col) return NaN;
-  const v = col.numbers ? col.numbers[row]! : col.get(row);
-  return typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : NaN;
 }
 
 export class BurstAnalyzer implements PostLoadAnalyzer {
@@ -128,7 +122,7 @@ export function findBursts(capture: LoadedCapture): Burst[] {
     const isB = dirCodes ? dirCodes[r] === DIR_B : pDir?.get(r) === 'B';
     sent[2 * f + (isB ? 1 : 0)]! |= numberAt(pFlags, r) & 0xff;
   }
-  const time = (r: number): number => pTime instanceof TimeColumn ? pTime.sec[r]! + pTime.nsec[r]! / 1e9 : numberAt(pTime, r);
+  const time = (r: number): number => numberAt(pTime, r);
   const flows = capture.flows;
   const proto = flows.column('l4Proto'), srcIP = flows.column('srcIP'), dstIP = flows.column('dstIP'), dstPort = flows.column('dstPort');
   const ftpStat = flows.column('ftpStat'), links = flows.column('ftpCDFindex');

@@ -9,7 +9,7 @@
 import type { PostLoadAnalyzer, PostLoadContext, ReportLine } from '../analyzer.ts';
 import type { Column, Table } from '../../store/table.ts';
 import type { LoadedCapture } from '../../store/load.ts';
-import { LazyBytesColumn, TimeColumn } from '../../store/columns.ts';
+import { LazyBytesColumn, TimeColumn, numberAt } from '../../store/columns.ts';
 import { IpAddr, type Value } from '../../store/value.ts';
 import { MemoryTable, memoryColumn } from '../../store/memoryTable.ts';
 import { readStream, streamOf } from '../../reassembly/stream.ts';
@@ -53,12 +53,6 @@ interface FlowInfo {
   /** 'dns' by port, 'content' when recognised by its payload */
   how: 'port' | 'content' | undefined;
   readonly packets: number[];
-}
-
-function numberAt(col: Column | undefined, row: number): number {
-  if (!col) return NaN;
-  const v = col.numbers ? col.numbers[row]! : col.get(row);
-  return typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : NaN;
 }
 
 const DNS_PORTS = new Set([DNS_PORT, NBNS_PORT, MDNS_PORT, LLMNR_PORT]);
@@ -245,7 +239,7 @@ class DnsBuild {
   /** seconds since the epoch of a packet, from the time column's exact parts */
   private time(row: number): number {
     const t = this.capture.packets.column('time');
-    return t instanceof TimeColumn ? t.sec[row]! + t.nsec[row]! / 1e9 : numberAt(t, row);
+    return numberAt(t, row);
   }
 
   /** exact difference of two packets' times (seconds) */

@@ -11,12 +11,12 @@ import type { Column, Table } from '../../store/table.ts';
 import type { LoadedCapture } from '../../store/load.ts';
 import { IpAddr, type Value } from '../../store/value.ts';
 import { MemoryTable, memoryColumn } from '../../store/memoryTable.ts';
-import { BigFlagColumn, CharColumn, LazyBytesColumn, MappedColumn, NumberColumn, latin1 } from '../../store/columns.ts';
+import { BigFlagColumn, CharColumn, LazyBytesColumn, MappedColumn, NumberColumn, latin1, numberAt } from '../../store/columns.ts';
 import type { ColumnDef } from '../../schema/types.ts';
 import { streamOf, type TimedStreamChunk } from '../../reassembly/stream.ts';
 import { FtpCommandParser, lookupCommand, commandBitfield, type FtpCommand, type FtpCommandEvent } from './commands.ts';
 import { FtpReplyParser, type FtpReply, type FtpReplyEvent } from './replies.ts';
-import { looksLikeCommand, looksLikeReply, type FtpLoss } from './protocol.ts';
+import { isTlsRecordHeader, looksLikeCommand, looksLikeReply, type FtpLoss } from './protocol.ts';
 import { pairReplies, loginAttempts, type ExchangeItem } from './login.ts';
 import {
   parseEprtArgument, parseEpsvReply, parseLprtArgument, parseLpsvReply, parsePasvReply, parsePortArgument,
@@ -155,12 +155,6 @@ interface DirectionFacts {
   readonly rstRow: Int32Array;
   readonly cutRow: Int32Array;
   readonly lastRow: Int32Array;
-}
-
-function numberAt(col: Column | undefined, row: number): number {
-  if (!col) return NaN;
-  const v = col.numbers ? col.numbers[row]! : col.get(row);
-  return typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : NaN;
 }
 
 function sameSide(x: Side, ip: IpAddr, port: number): boolean {
@@ -303,9 +297,12 @@ class FtpBuild {
     return typeof text === 'string' ? text.slice(0, 16) : '';
   }
 
-  /** Whether either direction of a data connection starts with a TLS record header (type 20..23, version 3.0..3.4). */
+  /** Whether either direction of a data connection starts with a TLS record header. */
   private startsWithTls(flow: TcpFlow): boolean {
-    return (['A', 'B'] as const).some((dir) => /^[\x14-\x17]\x03[\x00-\x04]/.test(this.streamStart(flow, dir)));
+    return (['A', 'B'] as const).some((dir) => {
+      const s = this.streamStart(flow, dir);
+      return s.length >= 3 && isTlsRecordHeader(s.charCodeAt(0), s.charCodeAt(1), s.charCodeAt(2));
+    });
   }
 
   /** A control connection when one side is port 21, or when the content looks like FTP (220 greeting, known command). */

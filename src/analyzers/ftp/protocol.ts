@@ -10,6 +10,11 @@
  * bytes can be recovered exactly with encodeFtpText, and ftpTextForDisplay shows them as \xHH.
  */
 
+/** A TLS record header: content type 20..23 (change cipher spec, alert, handshake, data), version 3.0..3.4 (SSL 3 to TLS 1.3). */
+export function isTlsRecordHeader(type: number, major: number, minor: number): boolean {
+  return type >= 20 && type <= 23 && major === 3 && minor <= 4;
+}
+
 /** One line of the control stream, Telnet commands removed, without its line terminator. */
 export interface FtpLine<M> {
   /** the line's bytes after Telnet processing (IAC IAC became one 0xFF byte) */
@@ -295,7 +300,7 @@ export class FtpLineSplitter<M> {
   private checkTls(out: FtpStreamItem<M>[]): void {
     this.probing = false;
     const [type, major, minor] = this.buffer;
-    if (!(type! >= 20 && type! <= 23 && major === 3 && minor! <= 4)) { this.closeTls(this.lineOffset, out); return; }
+    if (!isTlsRecordHeader(type!, major!, minor!)) { this.closeTls(this.lineOffset, out); return; }
     this.tlsRun ??= { offset: this.lineOffset, meta: this.lineMeta, records: 0, missing: 0 };
     this.tlsHeader.length = 0;
     this.tlsHeader.push(type!, major, minor!);
