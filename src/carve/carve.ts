@@ -46,6 +46,21 @@ export interface CarveOptions {
   readonly writeFile?: typeof writeNewFile;
 }
 
+/** A carve that cannot start (its directory is unusable): one line, no stack, no raw errno text. */
+export class CarveError extends Error {
+  override readonly name = 'CarveError';
+}
+
+/** Why DIR cannot take carved files, in words (mkdir's EEXIST alone said nothing about which name). */
+function unusableDirectory(directory: string, e: unknown): CarveError {
+  const err = e as NodeJS.ErrnoException;
+  const why = err.code === 'EEXIST' ? 'it exists and is not a directory'
+    : err.code === 'ENOTDIR' ? 'a part of that path is a file, not a directory'
+    : err.code === 'EACCES' || err.code === 'EPERM' ? 'permission denied'
+    : `${err.code ? err.code + ' ' : ''}${err.message ?? String(e)}`.replace(/\s+/g, ' ');
+  return new CarveError(`carve: cannot write into '${directory}': ${why}; nothing was carved`);
+}
+
 /** Why a write failed, in one line. */
 function failure(e: unknown): string {
   const err = e as NodeJS.ErrnoException;
@@ -85,7 +100,12 @@ export function carveFiles(capture: LoadedCapture, where: Expr | undefined, dire
   const files = capture.catalog.table('files');
   if (!files) throw QueryError.at('this capture has no files table (no FTP transfers were decoded)', statementText, { offset: 0, length: 5 });
   const test = where ? compilePredicate(where, files, statementText) : () => true;
-  const dir = prepareDirectory(directory);
+  let dir: string;
+  try {
+    dir = prepareDirectory(directory);
+  } catch (e) {
+    throw unusableDirectory(directory, e);
+  }
   const carved: CarvedFile[] = [];
   const manifest: string[] = [];
   const controls = new Set<number>();
@@ -139,7 +159,13 @@ export function carveFiles(capture: LoadedCapture, where: Expr | undefined, dire
       failedFlows.add(control);
     }
   }
-  const manifestName = writeNewFile(dir, 'manifest.jsonl', [new TextEncoder().encode(manifest.map((l) => l + '\n').join(''))]);
+  let manifestName: string;
+  try {
+    manifestName = write(dir, 'manifest.jsonl', [new TextEncoder().encode(manifest.map((l) => l + '\n').join(''))]);
+  } catch (e) {
+    const written = carved.filter((f) => f.carvedAs !== '').length;
+    throw new CarveError(`carve: wrote ${written} of ${carved.length} transfers into '${dir}' but not manifest.jsonl: ${failure(e)}`);
+  }
   return { directory: dir, files: carved, manifest: manifestName, transcripts, failedFlows: [...failedFlows] };
 }
 
