@@ -96,7 +96,7 @@ export const CONCEPTS: readonly ConceptPage[] = [
       {
         heading: 'Transfers and carving',
         text: [
-          'The files table has one row per transfer: the path, the direction, the size the server announced, the bytes captured, and a verdict on whether the file is complete. carve [where EXPR] to DIR writes the transferred files into DIR, never overwriting, with a manifest.',
+          'The files table has one row per transfer the server accepted (a refused command, such as RETR answered 550 with no 150, is in the ftp table only): the path, the direction, the size the server announced, the bytes captured, and a verdict on whether the file is complete. carve [where EXPR] to DIR writes the transferred files into DIR, never overwriting, with a manifest.',
         ],
       },
     ],

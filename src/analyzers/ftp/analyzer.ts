@@ -120,6 +120,11 @@ export interface FtpTransfer {
   linkedBy: LinkReason;
   /** whether the data flow's A side is the control connection's server side (set when linked) */
   serverIsA: boolean | undefined;
+  /**
+   * The server refused the command (4xx/5xx without 125/150): no transfer, so no files row. It is
+   * still linked, to take the connection a client opened before asking (curl connects after the 227).
+   */
+  readonly refused?: boolean;
 }
 
 interface ControlConnection {
@@ -477,9 +482,12 @@ class FtpBuild {
       }
       if (DATA_COMMANDS.has(verb)) {
         const prelim = exchange.preliminary.map((k) => items[k] as FtpReply<Delivery>).find((r) => r.code === 125 || r.code === 150);
-        // a refused command (550 without 125/150) opened no data connection
+        // accepted: a 125/150, a 2xx (its 1xx not captured), or a reply lost in a gap. A 4xx/5xx
+        // without 1xx (550 no such file, 425, 451, ...) is refused: in the ftp table only, like Zeek's files.log
         const lost = final !== undefined && code === null && final.problem === 'gap';
-        if (prelim !== undefined || lost || code === 226 || code === 250 || code === 426 || code === 451) {
+        const accepted = prelim !== undefined || lost || code === 226 || code === 250;
+        const refused = !accepted && code !== null && code >= 400;
+        if (accepted || refused) {
           const def = lookupCommand(verb)!;
           // STOU: the server chooses the name and tells it in the 125/150 or the final reply
           const unique = verb === 'STOU' ? parseUniqueName([...(prelim?.lines ?? []), ...(final?.lines ?? [])]) : undefined;
@@ -493,9 +501,9 @@ class FtpBuild {
           control.transfers.push({
             control, command: verb, path, resolvedPath: resolved, direction: def.data!, endpoint, type, restOffset: rest,
             announcedSize, finalCode: code, preliminaryTime: prelim?.meta?.time ?? NaN, afterAuth: !Number.isNaN(control.tlsRow) || tls, protP: prot === 'P', ftpRow, dataFlow: undefined, linkedBy: '', serverIsA: undefined,
-            commandRow: cmd.meta?.row ?? NaN, preliminaryRow: prelim?.meta?.row ?? NaN, finalRow: final?.meta?.row ?? NaN,
+            commandRow: cmd.meta?.row ?? NaN, preliminaryRow: prelim?.meta?.row ?? NaN, finalRow: final?.meta?.row ?? NaN, refused,
           });
-          row.mode = endpoint?.mode ?? '';
+          if (!refused) row.mode = endpoint?.mode ?? '';
         }
         rest = 0;
       }
@@ -620,7 +628,7 @@ class FtpBuild {
         const stale = ep !== undefined && earlier.has(ep);
         if (ep) earlier.add(ep);
         const unannounced = ep === undefined || Number.isNaN(ep.port) || stale;
-        if (t.dataFlow || !unannounced) return;
+        if (t.dataFlow || !unannounced || t.refused) return;
         const previous = commanded[i - 1];
         const from = ep && !stale ? ep.askRow : firstKnown(previous?.finalRow ?? NaN, previous?.commandRow ?? NaN, control.flow.firstPacketRow);
         const to = firstKnown(t.finalRow, commanded[i + 1]?.commandRow ?? NaN, Number.MAX_SAFE_INTEGER);
@@ -735,12 +743,28 @@ class FtpBuild {
     return laterCommand || closed < t.commandRow ? -1 : closed;
   }
 
+  /** whether the transfer's data connection carried payload either way (bytes after a refusal are still listed) */
+  private carriedBytes(t: FtpTransfer): boolean {
+    if (!t.dataFlow) return false;
+    const k = 2 * (t.dataFlow.ind - 1);
+    return this.facts.firstPayloadRow[k]! >= 0 || this.facts.firstPayloadRow[k + 1]! >= 0;
+  }
+
   /** data flowInd -> its control flowInd, file name, announced size */
   private readonly dataFlows = new Map<number, { control: number; name: string; size: number }>();
 
   private files(): FtpRow[] {
     const rows: FtpRow[] = [];
-    for (const control of this.controls) for (const t of control.transfers) rows.push(this.measure(t));
+    for (const control of this.controls) {
+      for (const t of control.transfers) {
+        if (t.refused && !this.carriedBytes(t)) {
+          // an empty connection opened for a refused command: explained in the ftp table, not a file
+          if (t.dataFlow) { this.ftpRows[t.ftpRow]!.dataFlow = t.dataFlow.ind; this.ftpRows[t.ftpRow]!.mode = t.endpoint?.mode ?? ''; }
+          continue;
+        }
+        rows.push(this.measure(t));
+      }
+    }
     for (const control of this.controls) {
       for (const t of control.transfers) {
         if (!t.dataFlow) continue;
@@ -821,7 +845,7 @@ class FtpBuild {
 
   private reportLines(): ReportLine[] {
     if (this.controls.length === 0) return [];
-    const transfers = this.controls.reduce((n, c) => n + c.transfers.length, 0);
+    const transfers = this.controls.reduce((n, c) => n + c.transfers.filter((t) => !t.refused || this.carriedBytes(t)).length, 0);
     return [
       { label: 'FTP control packets', value: this.packetCounts.controlPackets },
       { label: 'FTP data packets', value: this.packetCounts.dataPackets },

@@ -12,7 +12,7 @@ export const FTP_TABLE_COLUMNS: readonly ColumnDef[] = [
   { name: 'arg', type: 'str', description: 'The command argument as sent (PASS included, in full)' },
   { name: 'replyCode', type: 'u16', description: 'Code of the final reply (2xx..6xx); empty when none was captured' },
   { name: 'replyText', type: 'str', description: 'Text of the final reply after the code (lines joined with \\n for multi-line replies)' },
-  { name: 'dataFlow', type: 'u64', description: 'flowInd of the data connection of this command (RETR, STOR, STOU, APPE, LIST, NLST, MLSD), 0 if none' },
+  { name: 'dataFlow', type: 'u64', description: 'flowInd of the data connection of this command (RETR, STOR, STOU, APPE, LIST, NLST, MLSD), 0 if none; for a refused one (4xx/5xx without 125/150) the connection the client opened before asking, if any' },
   { name: 'mode', type: 'str', description: 'How the data endpoint of this transfer was learned: PASV, EPSV, LPSV, PORT, EPRT, LPRT; empty for commands without data connection' },
 ];
 
@@ -32,7 +32,7 @@ export const FILES_TABLE_COLUMNS: readonly ColumnDef[] = [
   { name: 'bytes', type: 'u64', description: 'Bytes of the sending direction\'s data stream present in the capture, in sequence order (direction unknown: of the side that sent more)' },
   { name: 'missingBytes', type: 'u64', description: 'Bytes of the sending direction\'s data stream missing from the capture (lost or cut by the snaplen)' },
   { name: 'complete', type: 'bool', description: 'true only when verdict is complete: every byte from the stream start (SYN) to the sender\'s FIN is captured, no reset before that FIN, and nothing contradicts the announced size or the final reply' },
-  { name: 'verdict', type: 'str', description: 'One word, the first rule that applies: encrypted (after AUTH TLS/SSL answered 234, the data connection starts with a TLS record; clear data after PROT C or without PROT is not encrypted and is carved; an empty connection is encrypted when PROT P was seen); aborted (the wire shows the transfer cut short: a final reply that is not 2xx, e.g. 426/451/550; a RST before the sender\'s FIN; the receiver\'s FIN before the sender\'s without a 2xx reply; or the control connection closed while the transfer still waited for its final reply, as when the client is killed: an upload\'s data FIN then looks like a normal end, so it is not trusted; a download with every announced byte and the server\'s FIN stays complete); truncated-capture (the capture did not keep the whole transfer: a sending packet cut by the snaplen, or no FIN from the sender and no sign of an abort, as when the capture stops mid-transfer; never called aborted, since nothing on the wire says so); gaps (bytes missing inside the stream, or its start not captured); size-mismatch (TYPE I: the bytes differ from the 150 "(N bytes)" or 213 size, REST taken into account; TYPE A: fewer bytes than announced, CRLF may only add); complete; no-data-connection (no data connection in the capture matches the transfer)' },
+  { name: 'verdict', type: 'str', description: 'One word, the first rule that applies: encrypted (after AUTH TLS/SSL answered 234, the data connection starts with a TLS record; clear data after PROT C or without PROT is not encrypted and is carved; an empty connection is encrypted when PROT P was seen); aborted (the wire shows the transfer cut short: a final reply that is not 2xx, e.g. 426/451/550; a RST before the sender\'s FIN; the receiver\'s FIN before the sender\'s without a 2xx reply; or the control connection closed while the transfer still waited for its final reply, as when the client is killed: an upload\'s data FIN then looks like a normal end, so it is not trusted; a download with every announced byte and the server\'s FIN stays complete); truncated-capture (the capture did not keep the whole transfer: a sending packet cut by the snaplen, or no FIN from the sender and no sign of an abort, as when the capture stops mid-transfer; never called aborted, since nothing on the wire says so); gaps (bytes missing inside the stream, or its start not captured); size-mismatch (TYPE I: the bytes differ from the 150 "(N bytes)" or 213 size, REST taken into account; TYPE A: fewer bytes than announced, CRLF may only add); complete; no-data-connection (the server accepted the transfer, with 125/150 or a 2xx, but no data connection in the capture matches it; refused commands get no row)' },
   { name: 'sha256', type: 'str', description: 'SHA-256 of the delivered bytes in sequence order (missing bytes skipped, so it is the file\'s hash only when complete); empty without data connection' },
   { name: 'carvedAs', type: 'str', description: 'File written by carve (empty until carved)' },
 ];
@@ -45,7 +45,7 @@ export const FTP_TABLE: TableDef = {
 
 export const FILES_TABLE: TableDef = {
   name: 'files',
-  description: 'One row per FTP data transfer: the linked data connection, the path, sizes, completeness and SHA-256 of the delivered bytes',
+  description: 'One row per FTP data transfer: the linked data connection, the path, sizes, completeness and SHA-256 of the delivered bytes. A data command the server refused (4xx/5xx without 125/150, e.g. 550 no such file) is no transfer: it is in the ftp table only (with the empty connection a client may have opened for it as its dataFlow)',
   columns: FILES_TABLE_COLUMNS,
 };
 
