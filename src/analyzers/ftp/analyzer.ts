@@ -541,7 +541,7 @@ class FtpBuild {
   private link(): void {
     const used = new Set<number>(this.controls.map((c) => c.flow.ind));
     const candidates = [...this.flows.values()].filter((f) => !used.has(f.ind)).sort((x, y) => x.firstPacketRow - y.firstPacketRow);
-    const windows: { transfer: FtpTransfer; from: number; to: number }[] = [];
+    const windows: { transfer: FtpTransfer; from: number; to: number; late: number }[] = [];
     for (const control of this.controls) {
       const asks = control.endpoints.map((e) => e.askRow);
       let previous: FtpTransfer | undefined;
@@ -553,12 +553,14 @@ class FtpBuild {
         if (previous?.endpoint === ep) from = Math.max(from, firstKnown(previous.finalRow, previous.commandRow, from));
         const nextAsk = asks.find((r) => r > Math.max(ep.askRow, t.commandRow));
         const to = firstKnown(t.finalRow, nextAsk ?? NaN, Number.MAX_SAFE_INTEGER);
-        windows.push({ transfer: t, from, to });
+        // a late connection is not looked for past the next ask or the next command on the same endpoint
+        const nextOnEndpoint = control.transfers.find((u) => u.endpoint === ep && u.commandRow > t.commandRow)?.commandRow;
+        windows.push({ transfer: t, from, to, late: Math.min(nextAsk ?? Number.MAX_SAFE_INTEGER, nextOnEndpoint ?? Number.MAX_SAFE_INTEGER) });
         previous = t;
       }
     }
     windows.sort((x, y) => x.transfer.endpoint!.row - y.transfer.endpoint!.row || x.transfer.commandRow - y.transfer.commandRow);
-    for (const { transfer, from, to } of windows) {
+    const take = (transfer: FtpTransfer, from: number, to: number): void => {
       const ep = transfer.endpoint!;
       for (const flow of candidates) {
         if (flow.firstPacketRow > to) break;
@@ -571,7 +573,13 @@ class FtpBuild {
         used.add(flow.ind);
         break;
       }
-    }
+    };
+    for (const { transfer, from, to } of windows) take(transfer, from, to);
+    // a connection to the transfer's own endpoint first captured after its final reply (a capture that
+    // missed the handshake and shows the data packet after the 226, as with Windows ftp.exe in active
+    // mode): still this transfer's, up to the next endpoint asked for. Only after every transfer took
+    // the connection in its own window, so none is taken from a later transfer on a reused endpoint.
+    for (const { transfer, from, late } of windows) if (!transfer.dataFlow && !transfer.refused) take(transfer, from, late);
     // connections to an announced endpoint that no transfer took: listed, linked to their control connection only
     for (const control of this.controls) {
       control.endpoints.forEach((ep, i) => {

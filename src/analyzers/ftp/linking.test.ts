@@ -161,3 +161,39 @@ test('linking: IPv6 EPSV and EPRT (active from port 20)', async () => {
   assert.deepEqual(files.map((f) => f.verdict), ['complete', 'complete']);
   assert.ok(Number(flows.find((f) => f.dstPort === 21)!.ftpStat) & ftpStatBit('FTP_EXTENDED'));
 });
+
+test('linking: a data connection first captured after the 226 (no handshake, one data packet) is still its transfer\'s', async () => {
+  // Windows ftp.exe in active mode, captured without the data handshake: the only data packet comes after the 226
+  const cap = new CraftedCapture();
+  const client = '192.0.2.10';
+  const ctl = login(cap, client, 40001);
+  ctl.client('PORT 192,0,2,10,222,250\r\n').server('200 PORT command successful.\r\n');
+  ctl.client('RETR Flag.txt\r\n').server('125 Data connection already open; Transfer starting.\r\n').server('226 Transfer complete.\r\n');
+  const data = cap.conn({ ip: client, port: 57082 }, { ip: SERVER, port: 20 }, 5000, false);
+  data.server(bytesOf(35));
+  ctl.client('QUIT\r\n').server('221 Goodbye.\r\n').serverFin();
+  const { files, flows, ftp } = await cap.load();
+  const flow = flowWith(flows, 57082);
+  assert.deepEqual(files.map((f) => [f.command, f.path, f.dataFlow, f.linkedBy, f.senderDir === '' ? '' : 'sender', f.bytes]), [['RETR', 'Flag.txt', flow, 'endpoint', 'sender', 35]]);
+  assert.equal(ftp.find((r) => r.arg === 'Flag.txt')!.dataFlow, flow);
+});
+
+test('linking: a late connection on a reused passive endpoint goes to the transfer whose window it follows, not an earlier one', async () => {
+  const cap = new CraftedCapture();
+  const client = '192.0.2.10';
+  const ctl = login(cap, client, 40002);
+  ctl.client('PASV\r\n').server(pasvText(30100));
+  // a: accepted, its data connection never captured
+  ctl.client('RETR a.bin\r\n').server('150 go\r\n').server('226 done\r\n');
+  // b: same endpoint without a new PASV; its connection is first seen after its 226
+  ctl.client('RETR b.bin\r\n').server('150 go\r\n').server('226 done\r\n');
+  cap.conn({ ip: client, port: 50100 }, { ip: SERVER, port: 30100 }, 7000).server(bytesOf(64)).serverFin();
+  ctl.client('QUIT\r\n').server('221 bye\r\n').serverFin();
+  const { files, flows } = await cap.load();
+  const rows = byPath(files);
+  assert.equal(files.length, 2);
+  assert.equal(rows['a.bin']!.dataFlow, 0);
+  assert.equal(rows['a.bin']!.verdict, 'no-data-connection');
+  assert.equal(rows['b.bin']!.dataFlow, flowWith(flows, 30100));
+  assert.equal(rows['b.bin']!.bytes, 64);
+});

@@ -17,7 +17,7 @@ export const FTP_TABLE_COLUMNS: readonly ColumnDef[] = [
 ];
 
 export const FILES_TABLE_COLUMNS: readonly ColumnDef[] = [
-  { name: 'dataFlow', type: 'u64', description: 'flowInd of the data connection (0: none found): the earliest unused connection to the announced endpoint (the announced address or the control connection\'s, any port on the other side) that starts between the command that asked for the endpoint and the final reply; a connection that matches no announcement is linked only to a transfer no endpoint was captured for (linkedBy timing)' },
+  { name: 'dataFlow', type: 'u64', description: 'flowInd of the data connection (0: none found): the earliest unused connection to the announced endpoint (the announced address or the control connection\'s, any port on the other side) that starts between the command that asked for the endpoint and the final reply (failing that, one first captured after the final reply and before the next endpoint is asked for, as when the capture missed the data handshake); a connection that matches no announcement is linked only to a transfer no endpoint was captured for (linkedBy timing)' },
   { name: 'controlFlow', type: 'u64', description: 'flowInd of the control connection' },
   { name: 'command', type: 'str', description: 'RETR, STOR, STOU, APPE, LIST, NLST or MLSD; empty for a connection to an announced endpoint that no command used (e.g. after a second PASV), and for a data connection seen only after AUTH TLS' },
   { name: 'path', type: 'str', description: 'The command argument as sent; for STOU the name the server gave (150 "FILE: name", or the final reply\'s "FILE:" / "unique file name:"), else its argument' },
