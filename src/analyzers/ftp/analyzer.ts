@@ -454,6 +454,8 @@ class FtpBuild {
         endpoint = { control, mode, passive: true, addresses: [control.server.ip], port: NaN, row, time, askRow: Math.min(row, cmd.meta?.firstRow ?? row) };
         control.endpoints.push(endpoint);
       };
+      // the control connection is protected from here on: data connections are linked by the hosts alone
+      const secured = (): void => { tls = true; mark(BIT.TLS, final); control.tlsTime = final!.meta?.time ?? time; control.tlsRow = final!.meta?.row ?? NaN; };
       switch (verb) {
         case 'USER': user = cmd.arg; control.users.push(cmd.arg); break;
         case 'PASS': control.passwords.push(cmd.arg); break;
@@ -465,7 +467,9 @@ class FtpBuild {
         case 'TYPE': if (ok) type = cmd.arg.trim().charAt(0).toUpperCase(); break;
         case 'REST': if (code === 350) { const n = Number(cmd.arg.trim()); rest = Number.isSafeInteger(n) && n >= 0 ? n : 0; } break;
         case 'SIZE': if (code === 213) { const s = parseSizeReply(final!.message); if (s.ok) { sizes.set(resolveFtpPath(cwd, cmd.arg), s.value); control.lastAnnouncedSize = s.value; } } break;
-        case 'AUTH': if (code === 234) { tls = true; mark(BIT.TLS, final); control.tlsTime = final!.meta?.time ?? time; control.tlsRow = final!.meta?.row ?? NaN; } break;
+        case 'AUTH': if (code === 234) secured(); break;
+        // RFC 2228 GSSAPI (GridFTP): the security exchange ends with 235; commands then travel in ENC/MIC, endpoints unreadable
+        case 'ADAT': if (code === 235 && Number.isNaN(control.tlsRow)) secured(); break;
         case 'PROT': if (ok) prot = cmd.arg.trim().toUpperCase(); break;
         case 'CCC': if (ok) tls = false; break;
         case 'PORT': announceActive(parsePortArgument(cmd.arg), 'PORT'); break;

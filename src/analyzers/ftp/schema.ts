@@ -33,7 +33,7 @@ export const FTP_STAT_BITS: readonly BitDef[] = Object.freeze([
   { value: 0x40000, name: 'FTP_CTRL_GAP', level: 'warning', description: 'bytes of the control connection are missing from the capture: commands or replies may be lost (never guessed)' },
   { value: 0x80000, name: 'FTP_MALFORMED', level: 'warning', description: 'a malformed reply (no code, 2-digit code, no space after the code) or command line (verb not 3-4 letters)' },
   { value: 0x100000, name: 'FTP_BAD_ENDPOINT', level: 'warning', description: 'a PORT/EPRT/LPRT argument or 227/228/229 text could not be decoded or is out of range' },
-  { value: 0x200000, name: 'FTP_TLS', description: 'AUTH was accepted (234): the rest of the control connection is encrypted' },
+  { value: 0x200000, name: 'FTP_TLS', description: 'AUTH was accepted (234), or a GSSAPI security exchange completed (ADAT 235, as in GridFTP): the rest of the control connection is encrypted (TLS, or commands in ENC/MIC)' },
 ]);
 
 export const FTP_STAT_NAMES: ReadonlySet<string> = new Set(FTP_STAT_BITS.map((bit) => bit.name));

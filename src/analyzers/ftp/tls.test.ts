@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { CraftedCapture, bytesOf, flowWith, type Conn } from './craftedCapture.ts';
+import { ftpStatBit } from './schema.ts';
 
 const CLIENT = '192.0.2.10', SERVER = '192.0.2.21';
 const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
@@ -69,4 +70,33 @@ test('FTPS with CCC: the clear control channel gives the TLS transfer its direct
     ['RETR', flowWith(flows, 50004), 'endpoint', 'complete', 'download'],
   ]);
   assert.equal(files[1]!.sha256, sha(bytesOf(800, 19)));
+});
+
+/** AUTH GSSAPI (RFC 2228, as GridFTP does it): ADAT rounds, then commands in ENC whose PASV replies are unreadable. */
+function gssapi(cap: CraftedCapture, last: string): Conn {
+  const ctl = cap.conn({ ip: CLIENT, port: 40002 }, { ip: SERVER, port: 2811 }, 1000).open();
+  ctl.server('220 GridFTP Server ready.\r\n').client('AUTH GSSAPI\r\n').server('334 Using authentication type; ADAT must follow.\r\n');
+  ctl.client('ADAT FgMBAGsBAABn\r\n').server('335 ADAT=FgMBBv8LAAb7\r\n').client('ADAT FwMBACAaXmW+\r\n').server(last);
+  return ctl.client('ENC FwMBADDdzzrs\r\n').server('632 FwMBAFDq9rd7\r\n');
+}
+
+test('GSSAPI: after ADAT 235 the data connection between the hosts is listed as encrypted (GridFTP), not left unlinked', async () => {
+  const cap = new CraftedCapture();
+  const ctl = gssapi(cap, '235 ADAT=FwMBATBTxCmP\r\n');
+  const data = cap.conn({ ip: CLIENT, port: 50010 }, { ip: SERVER, port: 55968 }, 9000).open();
+  data.client(record(22, bytesOf(180, 4))).server(record(22, bytesOf(700, 5))).server(record(23, bytesOf(300, 6))).serverFin();
+  ctl.client('ENC FwMBACBIaoGS\r\n').server('632 FwMBAEA5Q2y6\r\n').clientFin();
+  const { files, flows } = await cap.load();
+  assert.deepEqual(files.map((f) => [f.dataFlow, f.command, f.linkedBy, f.direction, f.verdict]), [[flowWith(flows, 55968), '', 'after-tls', 'unknown', 'encrypted']]);
+  assert.ok(Number(flows.find((f) => f.dstPort === 2811)!.ftpStat) & ftpStatBit('FTP_TLS'), 'FTP_TLS on the control connection');
+});
+
+test('GSSAPI: a security exchange that failed (ADAT 535) protects nothing: no connection is linked by hosts alone', async () => {
+  const cap = new CraftedCapture();
+  const ctl = gssapi(cap, '535 Failed security check.\r\n');
+  cap.conn({ ip: CLIENT, port: 50011 }, { ip: SERVER, port: 55969 }, 9000).open().server(bytesOf(100)).serverFin();
+  ctl.clientFin();
+  const { files, flows } = await cap.load();
+  assert.deepEqual(files, []);
+  assert.equal(Number(flows.find((f) => f.dstPort === 2811)!.ftpStat) & ftpStatBit('FTP_TLS'), 0);
 });
