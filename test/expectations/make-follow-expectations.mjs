@@ -18,20 +18,33 @@ function tshark(args) {
 function streamsOf(file, extra) {
   const out = tshark(['-r', file, ...extra, '-T', 'fields', '-E', 'separator=/t', '-E', 'occurrence=l',
     '-e', 'tcp.stream', '-e', 'frame.time_epoch', '-e', 'ip.src', '-e', 'ipv6.src', '-e', 'tcp.srcport',
-    '-e', 'ip.dst', '-e', 'ipv6.dst', '-e', 'tcp.dstport', '-e', 'tcp.len']);
+    '-e', 'ip.dst', '-e', 'ipv6.dst', '-e', 'tcp.dstport', '-e', 'tcp.len', '-e', 'frame.protocols']);
   const streams = new Map();
   for (const line of out.split('\n')) {
-    const [stream, time, ip4s, ip6s, sport, ip4d, ip6d, dport, len] = line.split('\t');
+    const [stream, time, ip4s, ip6s, sport, ip4d, ip6d, dport, len, protocols] = line.split('\t');
     if (!stream) continue;
     const id = Number(stream);
     let s = streams.get(id);
     if (!s) {
-      s = { stream: id, firstTime: time, src: ip6s || ip4s, sport: Number(sport), dst: ip6d || ip4d, dport: Number(dport), payload: 0 };
+      // the IP header enclosing the last TCP header decides the family: IPv4 in IPv6 has both
+      const v6 = innermostIpIsV6(protocols ?? '', ip4s, ip6s);
+      s = { stream: id, firstTime: time, src: v6 ? ip6s : ip4s, sport: Number(sport), dst: v6 ? ip6d : ip4d, dport: Number(dport), payload: 0 };
       streams.set(id, s);
     }
     s.payload += Number(len || 0);
   }
   return [...streams.values()].sort((a, b) => a.stream - b.stream);
+}
+
+/** whether the last ip/ipv6 token before the last tcp token of frame.protocols is ipv6 */
+function innermostIpIsV6(protocols, ip4, ip6) {
+  const tokens = protocols.split(':');
+  const tcp = tokens.lastIndexOf('tcp');
+  for (let i = (tcp < 0 ? tokens.length : tcp) - 1; i >= 0; i--) {
+    if (tokens[i] === 'ipv6') return true;
+    if (tokens[i] === 'ip') return false;
+  }
+  return !ip4 && Boolean(ip6);
 }
 
 const GAP_MARKER = /^\[(\d+) bytes missing in capture file\]\0?$/;
